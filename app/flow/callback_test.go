@@ -1,0 +1,99 @@
+package flow
+
+import (
+	"strings"
+	"testing"
+)
+
+const (
+	seedSuccess = "https://api-eksempelbank.no/v1/callback?code=wi-w8zIdwwBHggkHhSjR24wH8pN6MDqxdObTBDuzaZo.sciTzz9qgwMlGBZ6X0jYIDyib8MupoIp5gbIJBxnTCs&scope=debt.unsecured.presentation&state=thisShouldBeARandomValue"
+	seedError   = "https://api-eksempelbank.no/v1/callback?error=consent_denied&error_description=&state=thisShouldBeARandomValue"
+)
+
+func TestCallbackSeedSuccess(t *testing.T) {
+	c := ReadCallback(seedSuccess)
+	if c.Outcome != OutcomeSuccess || c.Code != "wi-w8zIdwwBHggkHhSjR24wH8pN6MDqxdObTBDuzaZo.sciTzz9qgwMlGBZ6X0jYIDyib8MupoIp5gbIJBxnTCs" ||
+		c.Scope != "debt.unsecured.presentation" || c.State != "thisShouldBeARandomValue" ||
+		c.Base != "https://api-eksempelbank.no/v1/callback" || c.Mode != "query" || len(c.Params) != 3 {
+		t.Fatalf("reading = %+v", c)
+	}
+}
+
+func TestCallbackSeedError(t *testing.T) {
+	c := ReadCallback(seedError)
+	if c.Outcome != OutcomeError || c.Error != "consent_denied" || c.ErrorDescription != "" || c.State != "thisShouldBeARandomValue" {
+		t.Fatalf("reading = %+v", c)
+	}
+}
+
+func TestCallbackReadings(t *testing.T) {
+	tests := []struct {
+		name, raw string
+		outcome   Outcome
+		phrase    string // of the reason, for invalid
+		check     func(Callback) bool
+	}{
+		{"fragment mode", "https://app.example/cb#code=abc&state=s", OutcomeSuccess, "", func(c Callback) bool { return c.Mode == "fragment" && c.Code == "abc" }},
+		{"hydra hint and debug", "https://app.example/cb?error=invalid_request&error_description=bad&error_hint=The+state+is+missing&error_debug=x&state=s", OutcomeError, "",
+			func(c Callback) bool { return c.ErrorHint == "The state is missing" && c.ErrorDebug == "x" && c.ErrorDescription == "bad" }},
+		{"other params kept", "https://app.example/cb?code=a&state=s&iss=https%3A%2F%2Fi%2F&extra=1", OutcomeSuccess, "", func(c Callback) bool { return len(c.Params) == 4 && c.Iss == "https://i/" }},
+		{"params only", "?code=a&state=s", OutcomeSuccess, "", func(c Callback) bool { return c.Base == "" && len(c.Findings) == 1 }},
+		{"bare params", "code=a&state=s", OutcomeSuccess, "", func(c Callback) bool { return c.Base == "" }},
+		{"no state", "https://app.example/cb?code=a", OutcomeSuccess, "", func(c Callback) bool { return len(c.Findings) == 1 && c.Findings[0].Field == "state" }},
+		{"surrounding spaces", "  " + seedSuccess + "\n", OutcomeSuccess, "", nil},
+		{"empty", "", OutcomeInvalid, "Nothing to read", nil},
+		{"not a url", "hello world", OutcomeInvalid, "not a URL", nil},
+		{"no scheme", "app.example/cb?code=a", OutcomeInvalid, "not a URL", nil},
+		{"no params", "https://app.example/cb", OutcomeInvalid, "no parameters", nil},
+		{"both code and error", "https://app.example/cb?code=a&error=server_error&state=s", OutcomeInvalid, "Both code and error", nil},
+		{"param twice", "https://app.example/cb?code=a&state=s&state=t", OutcomeInvalid, `"state" is given twice`, nil},
+		{"empty code", "https://app.example/cb?code=&state=s", OutcomeInvalid, "code parameter is empty", nil},
+		{"empty error", "https://app.example/cb?error=&state=s", OutcomeInvalid, "error parameter is empty", nil},
+		{"neither", "https://app.example/cb?foo=bar", OutcomeInvalid, "Neither code nor error", nil},
+		{"bad escape", "https://app.example/cb?code=%zz&state=s", OutcomeInvalid, "percent-encoding", nil},
+		{"query and fragment", "https://app.example/cb?code=a&state=s#code=b&state=s", OutcomeInvalid, "both the query", nil},
+		{"bad host", "https://[::1/cb?code=a", OutcomeInvalid, "not a URL", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ReadCallback(tt.raw)
+			if c.Outcome != tt.outcome {
+				t.Fatalf("outcome %s, want %s (%+v)", c.Outcome, tt.outcome, c)
+			}
+			if tt.phrase != "" && !strings.Contains(c.Reason, tt.phrase) {
+				t.Errorf("reason %q lacks %q", c.Reason, tt.phrase)
+			}
+			if tt.check != nil && !tt.check(c) {
+				t.Errorf("reading = %+v", c)
+			}
+		})
+	}
+}
+
+// FuzzReadCallback: anything pasted gets an answer, never a panic, and the
+// answer is consistent with itself.
+func FuzzReadCallback(f *testing.F) {
+	for _, s := range []string{seedSuccess, seedError, "", "?", "#", "code=&state=", "https://x/cb#code=a", "https://x?code=a&code=b",
+		"https://[::1]:80/cb?error=x", "%", "http://a b/?code=1", "https://x/cb?code=a&error=b", "?code=%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		c := ReadCallback(raw)
+		switch c.Outcome {
+		case OutcomeSuccess:
+			if c.Code == "" || c.Error != "" {
+				t.Fatalf("success without a code or with an error: %+v", c)
+			}
+		case OutcomeError:
+			if c.Error == "" || c.Code != "" {
+				t.Fatalf("error without an error code: %+v", c)
+			}
+		case OutcomeInvalid:
+			if c.Reason == "" {
+				t.Fatal("invalid without a reason")
+			}
+		default:
+			t.Fatalf("no outcome for %q", raw)
+		}
+	})
+}

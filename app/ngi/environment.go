@@ -1,0 +1,103 @@
+// Package ngi is the provider profile of Norsk Gjeldsinformasjon: its
+// environments, endpoints, scopes, audiences and error catalogue, as the
+// project's domain notes state them. It does no I/O.
+package ngi
+
+import "strings"
+
+// Endpoints are the URLs of an authorization server, Hydra's paths.
+type Endpoints struct {
+	Authorize string `json:"authorize"`
+	Token     string `json:"token"`
+	Discovery string `json:"discovery"`
+	JWKS      string `json:"jwks"`
+	Revoke    string `json:"revoke"`
+	Userinfo  string `json:"userinfo"`
+	Logout    string `json:"logout"`
+}
+
+// Service is a client-credentials preset: the audience and scope of one of NGI's APIs.
+type Service struct {
+	Name     string `json:"name"`
+	Audience string `json:"audience"`
+	Scope    string `json:"scope"`
+}
+
+// DemoClient is a client the page may pre-fill; only the sandbox has one.
+type DemoClient struct {
+	ID     string `json:"id"`
+	Secret string `json:"secret"`
+}
+
+// Environment is one authorization server the tool can talk to.
+type Environment struct {
+	ID         string      `json:"id"`
+	Label      string      `json:"label"`
+	Issuer     string      `json:"issuer"`
+	Production bool        `json:"production"`
+	Endpoints  Endpoints   `json:"endpoints"`
+	APIBase    string      `json:"api_base,omitempty"`
+	Services   []Service   `json:"services,omitempty"`
+	DemoClient *DemoClient `json:"demo_client,omitempty"`
+	// ResponseModes and PKCE are what the environment advertises in its discovery document.
+	ResponseModes []string `json:"response_modes"`
+	PKCE          bool     `json:"pkce"`
+}
+
+// Hydra returns an environment whose endpoints are derived from the issuer
+// the way Ory Hydra lays them out.
+func Hydra(id, label, issuer string) Environment {
+	base := strings.TrimSuffix(issuer, "/")
+	return Environment{
+		ID:     id,
+		Label:  label,
+		Issuer: issuer,
+		Endpoints: Endpoints{
+			Authorize: base + "/oauth2/auth",
+			Token:     base + "/oauth2/token",
+			Discovery: base + "/.well-known/openid-configuration",
+			JWKS:      base + "/.well-known/jwks.json",
+			Revoke:    base + "/oauth2/revoke",
+			Userinfo:  base + "/userinfo",
+			Logout:    base + "/oauth2/sessions/logout",
+		},
+		ResponseModes: []string{"query", "fragment"},
+	}
+}
+
+// Preprod is NGI's test environment.
+func Preprod() Environment {
+	e := Hydra("preprod", "NGI preprod", "https://access-preprod.norskgjeld.no/")
+	e.APIBase = "https://api-preprod.norskgjeld.no"
+	e.Services = Services(e.APIBase)
+	return e
+}
+
+// Prod is NGI's production environment.
+func Prod() Environment {
+	e := Hydra("prod", "NGI production", "https://access.norskgjeld.no/")
+	e.Production = true
+	e.APIBase = "https://api.norskgjeld.no"
+	e.Services = Services(e.APIBase)
+	return e
+}
+
+// Services returns the client-credentials presets of NGI's three APIs under apiBase.
+func Services(apiBase string) []Service {
+	return []Service{
+		{Name: "Debt lookup", Audience: apiBase + "/v1/debt", Scope: ScopePresentation + " " + ScopeProcessing},
+		{Name: "Integrated consent (register a consent)", Audience: apiBase + "/v1/consent/agreement", Scope: "consent.create"},
+		{Name: "Consent events feed", Audience: apiBase + "/feed/v1/consent", Scope: "client.access.consent.events"},
+	}
+}
+
+// AudienceOwner names the built-in environment whose API an audience belongs
+// to ("preprod" or "prod"), or "" when it is neither's.
+func AudienceOwner(audience string) string {
+	for _, e := range []Environment{Preprod(), Prod()} {
+		if audience == e.APIBase || strings.HasPrefix(audience, e.APIBase+"/") {
+			return e.ID
+		}
+	}
+	return ""
+}

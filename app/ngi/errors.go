@@ -1,0 +1,53 @@
+package ngi
+
+// ErrorInfo explains an OAuth error code in plain words.
+type ErrorInfo struct {
+	Code    string
+	Source  string // who defines it: "NGI", "RFC 6749" or "Hydra"
+	Meaning string
+	Next    string // what to do next
+}
+
+var errorCatalogue = []ErrorInfo{
+	{"consent_denied", "NGI", "The person declined to share their debt information.",
+		"Nothing is wrong with the request. Handle it in your app: tell the person no data was fetched and offer to try again."},
+	{"login_cancelled", "NGI", "The person cancelled the ID-porten login before consenting.",
+		"Handle it like a cancellation: let the person start again."},
+	{"invalid_scopes", "NGI", "The scope parameter broke NGI's rules: exactly one debt scope, an optional day count, and openid only as the last scope.",
+		"Fix the scope in the authorize request; the Authorize tab's findings show which rule was broken."},
+	{"server_error", "NGI", "Something failed at NGI while handling the request.",
+		"Retry later; if it persists, contact NGI with the time and the state value."},
+	{"invalid_request", "RFC 6749", "The request is missing a required parameter, repeats one, or is otherwise malformed.",
+		"Check client_id, response_type=code, scope, state and redirect_uri; read error_hint if present."},
+	{"unauthorized_client", "RFC 6749", "The client is not allowed to use this grant or response type.",
+		"Ask NGI to enable the authorization code flow for this client id."},
+	{"access_denied", "RFC 6749", "The resource owner or the authorization server denied the request.",
+		"Check error_description and error_hint; the person may have refused, or the client lacks access."},
+	{"unsupported_response_type", "RFC 6749", "The server does not support this response_type.",
+		"Use response_type=code."},
+	{"invalid_scope", "RFC 6749", "A requested scope is unknown, malformed or not allowed for this client.",
+		"Use one debt scope (optionally with a day count) and openid last; ask NGI which scopes the client may use."},
+	{"temporarily_unavailable", "RFC 6749", "The server is overloaded or in maintenance.",
+		"Wait and retry."},
+	{"invalid_client", "RFC 6749", "Client authentication failed: unknown client id, wrong secret, or the secret sent the wrong way.",
+		"Check the client id and secret, and send them with HTTP Basic (client_secret_basic), each form-url-encoded before base64."},
+	{"invalid_grant", "RFC 6749", "The authorization code is invalid: expired, already used, or redirect_uri differs from the authorize request.",
+		"Start a new authorize request, exchange the code at once, and send exactly the same redirect_uri."},
+	{"unsupported_grant_type", "RFC 6749", "The server does not accept this grant_type.",
+		"Use authorization_code or client_credentials."},
+	{"request_forbidden", "Hydra", "Hydra refused the request, often an audience or scope the client may not ask for.",
+		"Read error_hint; check the audience and scope against what NGI granted the client."},
+}
+
+// ExplainError returns the catalogue entry of an error code; known is false for
+// a code the catalogue does not have, and the entry then says so.
+func ExplainError(code string) (info ErrorInfo, known bool) {
+	for _, e := range errorCatalogue {
+		if e.Code == code {
+			return e, true
+		}
+	}
+	return ErrorInfo{Code: code, Source: "unknown",
+		Meaning: "This error code is neither NGI's nor one of RFC 6749's.",
+		Next:    "Read error_description and error_hint, and ask the provider what it means."}, false
+}

@@ -1,0 +1,34 @@
+package ngi
+
+// The debt scopes; one of them, and only one, goes in an authorize request.
+const (
+	ScopePresentation = "debt.unsecured.presentation"
+	ScopeProcessing   = "debt.unsecured.processing"
+	ScopeOpenID       = "openid"
+)
+
+// Purpose describes a debt scope.
+type Purpose struct {
+	Scope   string
+	Label   string
+	MaxDays int
+}
+
+// Purposes lists the debt scopes in the order the page offers them.
+var Purposes = []Purpose{
+	{Scope: ScopePresentation, Label: "presentation: show the person their own debt", MaxDays: 365},
+	{Scope: ScopeProcessing, Label: "processing: assess a loan or credit application", MaxDays: 28},
+}
+
+// PurposeOf returns the purpose of a bare debt scope name.
+func PurposeOf(scope string) (Purpose, bool) {
+	for _, p := range Purposes {
+		if p.Scope == scope {
+			return p, true
+		}
+	}
+	return Purpose{}, false
+}
+
+// DefaultConsent says how long a consent lasts when no day count is given.
+const DefaultConsent = "10 minutes, single use"
