@@ -1,0 +1,256 @@
+package relay
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"authdebug/app/flow"
+	"authdebug/app/ngi"
+)
+
+// formFields are the only form fields the relay sends. Values are data, sent
+// as they are; a field outside this list is refused rather than guessed at.
+var formFields = []string{"grant_type", "code", "redirect_uri", "client_id", "code_verifier",
+	"audience", "scope", "refresh_token", "token", "token_type_hint"}
+
+func (r *Relay) token(w http.ResponseWriter, req *http.Request) {
+	r.post(w, req, "token", func(e ngi.Environment) string { return e.Endpoints.Token })
+}
+
+func (r *Relay) revoke(w http.ResponseWriter, req *http.Request) {
+	r.post(w, req, "revoke", func(e ngi.Environment) string { return e.Endpoints.Revoke })
+}
+
+func (r *Relay) discovery(w http.ResponseWriter, req *http.Request) {
+	r.get(w, req, "discovery", func(e ngi.Environment) string { return e.Endpoints.Discovery })
+}
+
+func (r *Relay) jwks(w http.ResponseWriter, req *http.Request) {
+	r.get(w, req, "jwks", func(e ngi.Environment) string { return e.Endpoints.JWKS })
+}
+
+// badRequest answers 400 and makes no outbound connection.
+func badRequest(w http.ResponseWriter, msg string) {
+	writeJSON(w, http.StatusBadRequest, flow.RelayResult{Error: &flow.RelayError{Kind: "bad_request", Message: msg}})
+}
+
+func (r *Relay) get(w http.ResponseWriter, req *http.Request, what string, endpoint func(ngi.Environment) string) {
+	q := req.URL.Query()
+	for k := range q {
+		if k != "env" {
+			badRequest(w, fmt.Sprintf("Unknown query parameter %q: only env is accepted.", k))
+			return
+		}
+	}
+	if len(q["env"]) != 1 {
+		badRequest(w, "Give exactly one env parameter, the id of a configured environment.")
+		return
+	}
+	e, ok := r.env(q.Get("env"))
+	if !ok {
+		badRequest(w, r.unknownEnv(q.Get("env")))
+		return
+	}
+	up, _ := http.NewRequestWithContext(req.Context(), http.MethodGet, endpoint(e), nil)
+	up.Header.Set("Accept", "application/json")
+	r.send(w, req, e, what, up, "")
+}
+
+func (r *Relay) post(w http.ResponseWriter, req *http.Request, what string, endpoint func(ngi.Environment) string) {
+	in, msg := r.decode(w, req)
+	if msg != "" {
+		badRequest(w, msg)
+		return
+	}
+	e, _ := r.env(in.Env)
+	form := url.Values{}
+	for k, v := range in.Form {
+		form.Set(k, v)
+	}
+	body := form.Encode()
+	up, _ := http.NewRequestWithContext(req.Context(), http.MethodPost, endpoint(e), strings.NewReader(body))
+	up.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	up.Header.Set("Accept", "application/json")
+	up.Header.Set("Authorization", flow.BasicAuth(in.ClientID, in.ClientSecret))
+	r.send(w, req, e, what, up, body)
+}
+
+// decode reads and checks a RelayRequest; a non-empty message is why it is refused.
+func (r *Relay) decode(w http.ResponseWriter, req *http.Request) (flow.RelayRequest, string) {
+	var in flow.RelayRequest
+	if mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); mt != "application/json" {
+		return in, "The request must be JSON (Content-Type: application/json)."
+	}
+	if len(req.URL.RawQuery) > 0 {
+		return in, "This endpoint takes no query parameters."
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, req.Body, r.opts.MaxRequest))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return in, fmt.Sprintf("The request is larger than %d bytes.", r.opts.MaxRequest)
+		}
+		return in, "The request is not valid: " + err.Error() + ". It takes env, client_id, client_secret and form."
+	}
+	if dec.More() {
+		return in, "The request has more than one JSON value."
+	}
+	if _, ok := r.env(in.Env); !ok {
+		return in, r.unknownEnv(in.Env)
+	}
+	if in.ClientID == "" {
+		return in, "The client id is missing."
+	}
+	names := make([]string, 0, len(in.Form))
+	for k := range in.Form {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if !slices.Contains(formFields, k) {
+			return in, fmt.Sprintf("The form field %q is not one the relay sends (it sends %s).", k, strings.Join(formFields, ", "))
+		}
+	}
+	if _, ok := in.Form["grant_type"]; !ok && !strings.HasSuffix(req.URL.Path, "/revoke") {
+		return in, "The form has no grant_type."
+	}
+	return in, ""
+}
+
+func (r *Relay) unknownEnv(id string) string {
+	ids := make([]string, 0, len(r.envs))
+	for _, e := range r.envs {
+		ids = append(ids, e.ID)
+	}
+	return fmt.Sprintf("Unknown environment %q: the relay only talks to configured environments (%s), named by id.", truncate(id, 60), strings.Join(ids, ", "))
+}
+
+// send carries one request upstream and answers the page with what was sent
+// (masked) and what came back, or a relay error that says what happened.
+func (r *Relay) send(w http.ResponseWriter, req *http.Request, e ngi.Environment, what string, up *http.Request, body string) {
+	ctx, cancel := context.WithTimeout(up.Context(), r.opts.Timeout)
+	defer cancel()
+	up = up.WithContext(ctx)
+	res := flow.RelayResult{Request: masked(up, body)}
+	start := time.Now()
+	resp, err := r.clients[e.ID].Do(up)
+	if err != nil {
+		res.Error = classify(err, req.Context(), e, r.opts.Timeout)
+		r.log.Info("relay", "call", what, "env", e.ID, "error", res.Error.Kind, "ms", since(start))
+		writeJSON(w, http.StatusBadGateway, res)
+		return
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, r.opts.MaxResponse+1))
+	elapsed := since(start)
+	switch {
+	case err != nil:
+		res.Error = classify(err, req.Context(), e, r.opts.Timeout)
+	case int64(len(data)) > r.opts.MaxResponse:
+		res.Error = &flow.RelayError{Kind: "too_large", Message: fmt.Sprintf("%s answered more than %d bytes: too large for a %s response, so it was cut off and not shown.", e.Label, r.opts.MaxResponse, what)}
+	}
+	if res.Error != nil {
+		r.log.Info("relay", "call", what, "env", e.ID, "status", resp.StatusCode, "error", res.Error.Kind, "ms", elapsed)
+		writeJSON(w, http.StatusBadGateway, res)
+		return
+	}
+	res.Response = &flow.WireResponse{Status: resp.StatusCode, Headers: headerList(resp.Header), Body: string(data), ElapsedMS: elapsed}
+	r.log.Info("relay", "call", what, "env", e.ID, "status", resp.StatusCode, "ms", elapsed)
+	writeJSON(w, http.StatusOK, res)
+}
+
+func since(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
+
+// masked is the request as the page may see it: the Basic credentials and
+// any client_secret in the body replaced.
+func masked(up *http.Request, body string) *flow.WireRequest {
+	h := up.Header.Clone()
+	if h.Get("Authorization") != "" {
+		h.Set("Authorization", "Basic ******** (client id and secret, form-url-encoded, base64)")
+	}
+	if body != "" {
+		if form, err := url.ParseQuery(body); err == nil && form.Has("client_secret") {
+			form.Set("client_secret", "********")
+			body = form.Encode()
+		}
+	}
+	return &flow.WireRequest{Method: up.Method, URL: up.URL.String(), Headers: headerList(h), Body: body}
+}
+
+func headerList(h http.Header) []flow.Header {
+	names := make([]string, 0, len(h))
+	for n := range h {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var out []flow.Header
+	for _, n := range names {
+		for _, v := range h[n] {
+			out = append(out, flow.Header{Name: n, Value: v})
+		}
+	}
+	return out
+}
+
+// classify turns a transport error into a kind and a message saying what to do.
+func classify(err error, client context.Context, e ngi.Environment, timeout time.Duration) *flow.RelayError {
+	host := e.Issuer
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var recordErr tls.RecordHeaderError
+	switch {
+	case client.Err() != nil:
+		return &flow.RelayError{Kind: "canceled", Message: "The page went away before the answer came; the upstream call was cancelled."}
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return &flow.RelayError{Kind: "timeout", Message: fmt.Sprintf("%s did not answer within %s. It may be down or unreachable from this server; try again, or check its status.", e.Label, timeout)}
+	case errors.As(err, &dnsErr):
+		return &flow.RelayError{Kind: "dns", Message: fmt.Sprintf("The name of %s could not be resolved (%s). Check this server's DNS and network access.", host, dnsErr.Err)}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &flow.RelayError{Kind: "refused", Message: fmt.Sprintf("%s refused the connection: nothing listens there. Check the environment's URL and that the server is up.", host)}
+	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &recordErr),
+		strings.Contains(err.Error(), "tls:"), strings.Contains(err.Error(), "x509:"):
+		return &flow.RelayError{Kind: "tls", Message: fmt.Sprintf("The TLS handshake with %s failed (%s): its certificate is not trusted by this server, or it does not speak TLS.", host, rootCause(err))}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
+		return &flow.RelayError{Kind: "closed", Message: fmt.Sprintf("%s closed the connection without a complete answer.", host)}
+	}
+	return &flow.RelayError{Kind: "network", Message: fmt.Sprintf("The request to %s failed: %s.", host, rootCause(err))}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func rootCause(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
