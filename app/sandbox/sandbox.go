@@ -1,0 +1,148 @@
+// Package sandbox is an authorization server that behaves like NGI's (Ory
+// Hydra) on the tool's own origin, so the whole flow runs offline with no
+// credentials: discovery, keys, a consent page with every outcome, the token
+// endpoint with Hydra's errors, revocation and userinfo. State is in memory.
+package sandbox
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"authdebug/app/ngi"
+)
+
+// Client is a registered client of the sandbox.
+type Client struct {
+	ID           string
+	Secret       string
+	RedirectURIs []string
+}
+
+// ParseClient reads "ID:SECRET:REDIRECT[,REDIRECT]". The id and secret hold no
+// colon; everything after the second colon is the list of redirect URIs.
+func ParseClient(s string) (Client, error) {
+	parts := strings.SplitN(s, ":", 3)
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return Client{}, errors.New("want ID:SECRET:REDIRECT[,REDIRECT]")
+	}
+	c := Client{ID: parts[0], Secret: parts[1]}
+	for _, r := range strings.Split(parts[2], ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			c.RedirectURIs = append(c.RedirectURIs, r)
+		}
+	}
+	return c, nil
+}
+
+// The demo client, shown on the page when the sandbox is chosen.
+const (
+	DemoClientID     = "authdebug-demo"
+	DemoClientSecret = "sandbox-secret+/=?&%"
+	// ExampleRedirect is the redirect URI of NGI's documentation.
+	ExampleRedirect = "https://api-eksempelbank.no/v1/callback"
+)
+
+// TestPersons are the synthetic national identity numbers of NGI's preprod.
+var TestPersons = []string{"14842249091", "29868099311"}
+
+// Lifetimes of what the sandbox issues.
+const (
+	RequestLifetime = 30 * time.Minute
+	TokenLifetime   = 3599 * time.Second
+)
+
+// Config describes a sandbox.
+type Config struct {
+	// Origin is the tool's public origin, e.g. http://127.0.0.1:8000; the
+	// issuer is Origin + "/sandbox/".
+	Origin  string
+	Clients []Client // more clients beside the demo client
+	Now     func() time.Time
+}
+
+// Server is the sandbox authorization server.
+type Server struct {
+	issuer string
+	prefix string // the path the sandbox is mounted at: /sandbox
+	key    *rsa.PrivateKey
+	kid    string
+	now    func() time.Time
+	env    ngi.Environment
+
+	mu       sync.Mutex
+	clients  map[string]Client
+	requests map[string]*authRequest // consent pages waiting for a decision
+	codes    map[string]*grant
+	tokens   map[string]*issued
+	mux      *http.ServeMux
+}
+
+// New makes a sandbox with a fresh RS256 key.
+func New(cfg Config) (*Server, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox key: %w", err)
+	}
+	origin := strings.TrimSuffix(cfg.Origin, "/")
+	if _, err := url.Parse(origin); err != nil || origin == "" {
+		return nil, fmt.Errorf("sandbox origin %q is not a URL", cfg.Origin)
+	}
+	s := &Server{
+		issuer: origin + "/sandbox/", prefix: "/sandbox",
+		key: key, kid: "sandbox-" + randomText(6), now: cfg.Now,
+		clients: map[string]Client{}, requests: map[string]*authRequest{},
+		codes: map[string]*grant{}, tokens: map[string]*issued{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.clients[DemoClientID] = Client{ID: DemoClientID, Secret: DemoClientSecret, RedirectURIs: []string{origin + "/callback", ExampleRedirect}}
+	for _, c := range cfg.Clients {
+		s.clients[c.ID] = c
+	}
+	s.env = ngi.Hydra("sandbox", "Sandbox (built in, offline)", s.issuer)
+	s.env.APIBase = ngi.Preprod().APIBase
+	s.env.Services = ngi.Preprod().Services
+	s.env.DemoClient = &ngi.DemoClient{ID: DemoClientID, Secret: DemoClientSecret}
+	s.env.PKCE = true
+
+	mux := http.NewServeMux()
+	p := s.prefix
+	mux.HandleFunc("GET "+p+"/.well-known/openid-configuration", s.discovery)
+	mux.HandleFunc("GET "+p+"/.well-known/jwks.json", s.jwks)
+	mux.HandleFunc("GET "+p+"/oauth2/auth", s.authorize)
+	mux.HandleFunc("POST "+p+"/oauth2/auth/decide", s.decide)
+	mux.HandleFunc(p+"/oauth2/token", s.token)
+	mux.HandleFunc(p+"/oauth2/revoke", s.revoke)
+	mux.HandleFunc("GET "+p+"/userinfo", s.userinfo)
+	mux.HandleFunc("GET "+p+"/oauth2/sessions/logout", s.logout)
+	mux.HandleFunc(p+"/", s.notFound)
+	s.mux = mux
+	return s, nil
+}
+
+// Environment is the sandbox as the page and the relay see it.
+func (s *Server) Environment() ngi.Environment { return s.env }
+
+// ServeHTTP serves everything under /sandbox/.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	s.mux.ServeHTTP(w, r)
+}
+
+func randomText(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// opaque makes a token in Hydra's form: two base64url parts joined by a dot.
+func opaque() string { return randomText(32) + "." + randomText(32) }
