@@ -1,0 +1,60 @@
+# authdebug: `make run` starts the tool on the built-in sandbox; `make test` runs every test.
+GO     ?= go
+ADDR   ?= 127.0.0.1:8000
+WASM   := web/app.wasm
+SOURCES := $(shell find app wasm tools -name '*.go' -not -name '*_test.go') go.mod go.sum
+
+.PHONY: build run test vet unit fuzz browser chromium size bench clean
+
+# The wasm, then its brotli and gzip copies, which the server sends as they are.
+$(WASM): $(SOURCES)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags="-s -w" -o $@ ./wasm
+	$(GO) run ./tools/precompress $@
+
+# bin/authdebug embeds web/ (app.wasm included): the binary alone is the deployable.
+build: $(WASM)
+	$(GO) build -trimpath -o bin/authdebug .
+
+run: build
+	./bin/authdebug -addr $(ADDR) $(ARGS)
+
+test: vet unit fuzz browser
+
+vet:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./app/ngi ./app/flow ./app/token ./app/ui ./wasm
+
+unit:
+	$(GO) test -race -count=1 ./app/...
+
+# A short run of the callback reader's fuzz test, from its seed corpus.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzReadCallback$$' -fuzztime 10s ./app/flow
+
+# Server and browser tests (package main): they need the built wasm and Chromium.
+browser: $(WASM) chromium
+	$(GO) test -count=1 -timeout 20m .
+
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Chromium is missing: installing Debian's chromium package"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+		echo "Chromium is missing. Install Debian's package:  sudo apt-get install --no-install-recommends chromium" >&2; \
+		exit 1; \
+	fi
+
+# app.wasm's raw, gzip and brotli sizes against the 2.0 MB brotli budget, and
+# how many net/http functions the browser code links (only package init is expected).
+size: $(WASM)
+	@$(GO) run ./tools/precompress $(WASM)
+	@GOOS=js GOARCH=wasm $(GO) build -o /tmp/authdebug-names.wasm ./wasm
+	@echo "net/http functions linked into the wasm: $$(grep -ao 'net/http\.[A-Za-z0-9_.()*]*' /tmp/authdebug-names.wasm | sort -u | grep -vc '^net/http\.init') (besides package init)"
+
+# The relay's added latency and throughput against calling the upstream directly.
+bench: size
+	$(GO) test -run '^$$' -bench . -benchmem ./app/relay
+
+clean:
+	rm -rf bin $(WASM) $(WASM).br $(WASM).gz

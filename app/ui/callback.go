@@ -1,0 +1,193 @@
+package ui
+
+import (
+	"time"
+
+	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"authdebug/app/flow"
+	"authdebug/app/ngi"
+)
+
+// callbackState is the Callback tab: what was pasted and its reading.
+type callbackState struct {
+	input      string
+	read       flow.Callback
+	readAt     time.Time
+	registered string // redirect URIs registered for the client, one per line
+}
+
+// readCallback reads a callback URL and, on success, hands its code to the
+// Token tab together with what the matching pending request knew.
+func (s *Shell) readCallback(raw string, now time.Time) {
+	s.callback.input = raw
+	s.callback.read = flow.ReadCallback(raw)
+	s.callback.readAt = now
+	cb := s.callback.read
+	if cb.Outcome != flow.OutcomeSuccess {
+		return
+	}
+	t := &s.token
+	t.grant = flow.GrantAuthorizationCode
+	t.code, t.codeReceived = cb.Code, now
+	t.redirectURI = cb.Base
+	t.verifier = ""
+	if m := flow.CheckState(cb.State, s.pending, now); m.Request != nil {
+		p := m.Request
+		t.redirectURI, t.verifier, t.pending = p.RedirectURI, p.Verifier, p
+		if p.Env != "" {
+			s.envID = p.Env
+		}
+		if p.ClientID != "" {
+			s.clientID = p.ClientID
+		}
+	}
+}
+
+func (s *Shell) renderCallback() ga.UI {
+	c := &s.callback
+	cb := c.read
+	now := time.Now()
+	state := flow.StateCheck{Result: flow.MatchUnknown}
+	redirect := flow.MatchUnknown
+	var redirectDiff *flow.RedirectDiff
+	var findings []flow.Finding
+	if cb.Outcome != flow.OutcomeInvalid {
+		findings = append(findings, cb.Findings...)
+		state = flow.CheckState(cb.State, s.pending, now)
+		if state.Request != nil && cb.Base != "" {
+			d := flow.DiffRedirect(cb.Base, state.Request.RedirectURI)
+			redirectDiff = &d
+			redirect = flow.MatchNo
+			if d.Equal {
+				redirect = flow.MatchYes
+			}
+		}
+		if state.Request != nil && cb.Outcome == flow.OutcomeSuccess {
+			findings = append(findings, flow.CompareScope(state.Request.Scope, cb.Scope))
+		}
+		if state.Request != nil && state.Request.ResponseMode == "fragment" && cb.Mode != "fragment" {
+			findings = append(findings, flow.Finding{Level: flow.LevelWarning, Field: "response_mode", Message: "The request asked for response_mode=fragment, but the parameters came in the query."})
+		}
+	}
+	return ga.Div().ID("callback").Body(
+		ga.H2().Text("Read a callback URL"),
+		ga.P().Class("hint").Text("Paste the URL your app was redirected to. Nothing is sent anywhere: it is read in this page."),
+		ga.Textarea().ID("callback-input").Rows(3).Spellcheck(false).Attr("value", c.input).
+			Placeholder("https://api-eksempelbank.no/v1/callback?code=...&scope=...&state=...").
+			OnInput(func(ctx ga.Context, e ga.Event) {
+				s.readCallback(ctx.JSSrc().Get("value").String(), time.Now())
+			}),
+		ga.If(c.input != "", func() ga.UI {
+			return ga.Section().ID("callback-result").Class("result", string(cb.Outcome)).
+				DataSet("outcome", string(cb.Outcome)).DataSet("error", cb.Error).
+				DataSet("state", string(state.Result)).DataSet("redirect", string(redirect)).
+				Body(s.renderReading(cb, state, redirectDiff, findings))
+		}),
+		ga.H3().Text("Registered redirect URIs"),
+		ga.P().Class("hint").Text("Paste the redirect URIs registered for the client, one per line, to check the callback's URI against them."),
+		ga.Textarea().ID("registered-uris").Rows(3).Spellcheck(false).Attr("value", c.registered).
+			OnInput(func(ctx ga.Context, e ga.Event) {
+				c.registered = ctx.JSSrc().Get("value").String()
+			}),
+		s.renderRegisteredCheck(),
+	)
+}
+
+func (s *Shell) renderReading(cb flow.Callback, state flow.StateCheck, diff *flow.RedirectDiff, findings []flow.Finding) ga.UI {
+	switch cb.Outcome {
+	case flow.OutcomeInvalid:
+		return ga.Div().Body(
+			ga.H3().Text("Not a callback"),
+			ga.P().ID("callback-reason").Text(cb.Reason),
+		)
+	}
+	var head ga.UI
+	if cb.Outcome == flow.OutcomeSuccess {
+		head = ga.Div().Body(
+			ga.H3().Text("Success: the person consented"),
+			ga.P().Body(ga.Text("The code below can be exchanged for a token once, within minutes. "),
+				ga.A().ID("callback-to-token").Href("/token").Text("Exchange it on the Token tab →")),
+		)
+	} else {
+		info, _ := ngi.ExplainError(cb.Error)
+		head = ga.Div().Body(
+			ga.H3().Body(ga.Text("Error: "), ga.Code().ID("callback-error-code").Text(cb.Error)),
+			ga.P().ID("callback-error-meaning").Body(ga.Strong().Text(info.Source+": "), ga.Text(info.Meaning)),
+			ga.P().ID("callback-error-next").Body(ga.Strong().Text("What to do: "), ga.Text(info.Next)),
+			ga.If(cb.ErrorDescription != "", func() ga.UI {
+				return ga.P().Body(ga.Strong().Text("error_description: "), ga.Span().ID("callback-error-description").Text(cb.ErrorDescription))
+			}),
+			ga.If(cb.ErrorHint != "", func() ga.UI {
+				return ga.P().Body(ga.Strong().Text("error_hint (Hydra): "), ga.Span().ID("callback-error-hint").Text(cb.ErrorHint))
+			}),
+			ga.If(cb.ErrorDebug != "", func() ga.UI {
+				return ga.P().Body(ga.Strong().Text("error_debug (Hydra): "), ga.Span().ID("callback-error-debug").Text(cb.ErrorDebug))
+			}),
+		)
+	}
+	return ga.Div().Body(
+		head,
+		ga.P().ID("callback-state-check").Class("check", string(state.Result)).Body(ga.Strong().Text("state: "), ga.Text(state.Message)),
+		renderRedirectDiff("callback-redirect-check", "redirect_uri of the request", diff),
+		findingList("callback-findings", findings, "Nothing else to note."),
+		ga.P().Class("hint").Textf("Parameters came in the %s.", cb.Mode),
+		paramTable("callback-params", cb.Params, explainCallbackParam),
+	)
+}
+
+// renderRedirectDiff shows a character-level comparison of two URIs.
+func renderRedirectDiff(id, against string, d *flow.RedirectDiff) ga.UI {
+	if d == nil {
+		return ga.P().ID(id).Class("check", "unknown").Text("redirect_uri: no matching request, so there is nothing to compare the callback's URI with.")
+	}
+	if d.Equal {
+		return ga.P().ID(id).Class("check", "match").Body(ga.Strong().Text("redirect_uri: "), ga.Text("the callback arrived at exactly the "+against+": "), ga.Code().Text(d.Want))
+	}
+	at := min(d.At, len(d.Got))
+	wat := min(d.At, len(d.Want))
+	return ga.Div().ID(id).Class("check", "mismatch").Body(
+		ga.P().Body(ga.Strong().Text("redirect_uri differs from the "+against+":")),
+		ga.Pre().Class("diff").Body(
+			ga.Text("callback: "), ga.Text(d.Got[:at]), ga.Mark().Text(d.Got[at:]), ga.Text("\n"),
+			ga.Text("expected: "), ga.Text(d.Want[:wat]), ga.Mark().Text(d.Want[wat:]),
+		),
+		ga.Ul().Body(ga.Range(d.Differences).Slice(func(i int) ga.UI { return ga.Li().Text(d.Differences[i]) })),
+	)
+}
+
+func (s *Shell) renderRegisteredCheck() ga.UI {
+	list := flow.SplitLines(s.callback.registered)
+	cb := s.callback.read
+	if len(list) == 0 || cb.Outcome == flow.OutcomeInvalid || cb.Base == "" {
+		return ga.Div().ID("registered-check").DataSet("result", "unknown")
+	}
+	i, d := flow.RegisteredMatch(cb.Base, list)
+	result := flow.MatchNo
+	if i >= 0 {
+		result = flow.MatchYes
+	}
+	return ga.Div().ID("registered-check").DataSet("result", string(result)).Body(
+		renderRedirectDiff("registered-diff", "registered URI", &d),
+	)
+}
+
+func explainCallbackParam(name string) string {
+	switch name {
+	case "code":
+		return "The authorization code: single use, short-lived; exchange it at the token endpoint."
+	case "scope":
+		return "The scope granted, without the day count."
+	case "state":
+		return "Must equal the state your app sent; reject the callback otherwise."
+	case "error":
+		return "What went wrong; see the explanation above."
+	case "error_description":
+		return "The server's words about the error."
+	case "error_hint", "error_debug":
+		return "Hydra's extra detail about the error."
+	case "iss":
+		return "The issuer that sent this callback (RFC 9207)."
+	}
+	return "Not a standard callback parameter."
+}

@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"encoding/json"
+	"strconv"
+
+	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"authdebug/app/flow"
+)
+
+// discoveryState is the Discovery tab: the environment's metadata, fetched
+// through the relay, and its comparison with NGI's profile.
+type discoveryState struct {
+	envID   string // the environment the result belongs to
+	loading bool
+	result  *flow.RelayResult
+	checks  []flow.DiscoveryCheck
+	problem string
+}
+
+func (s *Shell) loadDiscovery(ctx ga.Context) {
+	e := s.env()
+	if e == nil || s.disco.loading {
+		return
+	}
+	d := &s.disco
+	d.envID, d.loading, d.result, d.checks, d.problem = e.ID, true, nil, nil, ""
+	env := *e
+	fetchAPI(ctx, "GET", "/api/discovery?env="+e.ID, nil, func(ctx ga.Context, r fetchResult) {
+		d.loading = false
+		var res flow.RelayResult
+		switch {
+		case r.Err != "":
+			d.problem = r.Err
+			return
+		case json.Unmarshal([]byte(r.Body), &res) != nil:
+			d.problem = "The tool's server answered something unreadable."
+			return
+		}
+		d.result = &res
+		switch {
+		case res.Error != nil:
+			d.problem = res.Error.Message
+		case res.Response.Status != 200:
+			d.problem = "The discovery document answered HTTP " + strconv.Itoa(res.Response.Status) + "."
+		default:
+			checks, err := flow.CheckDiscovery([]byte(res.Response.Body), env)
+			if err != nil {
+				d.problem = err.Error()
+			}
+			d.checks = checks
+		}
+	})
+}
+
+func (s *Shell) renderDiscovery() ga.UI {
+	d := &s.disco
+	e := s.env()
+	stale := e != nil && d.envID != e.ID
+	mismatches := 0
+	for _, c := range d.checks {
+		if !c.OK {
+			mismatches++
+		}
+	}
+	return ga.Div().ID("discovery").Body(
+		ga.H2().Text("Discovery: the environment's metadata"),
+		ga.Button().ID("discovery-load").Type("button").Class("primary").Disabled(d.loading || e == nil).
+			Text("Fetch and compare").OnClick(func(ctx ga.Context, ev ga.Event) { s.loadDiscovery(ctx) }),
+		ga.If(stale && d.envID != "", func() ga.UI {
+			return ga.P().Class("hint").Text("The result below is for another environment: fetch again.")
+		}),
+		ga.If(d.problem != "", func() ga.UI { return ga.P().ID("discovery-problem").Class("error").Text(d.problem) }),
+		ga.If(len(d.checks) > 0, func() ga.UI {
+			return ga.Div().Body(
+				ga.P().ID("discovery-summary").DataSet("mismatches", mismatches).Textf("%d of %d fields as NGI's profile expects.", len(d.checks)-mismatches, len(d.checks)),
+				ga.Table().ID("discovery-checks").Class("params").Body(
+					ga.THead().Body(ga.Tr().Body(ga.Th().Text("field"), ga.Th().Text("expected"), ga.Th().Text("served"), ga.Th().Text("verdict"))),
+					ga.TBody().Body(ga.Range(d.checks).Slice(func(i int) ga.UI {
+						c := d.checks[i]
+						return ga.Tr().DataSet("field", c.Field).DataSet("ok", c.OK).Class(classIf("mismatch", !c.OK)).Body(
+							ga.Td().Body(ga.Code().Text(c.Field)), ga.Td().Class("value").Text(c.Want), ga.Td().Class("value").Text(c.Got), ga.Td().Text(c.Message),
+						)
+					})),
+				),
+			)
+		}),
+		ga.If(d.result != nil && d.result.Response != nil, func() ga.UI {
+			return ga.Div().Body(
+				ga.H3().Textf("Served document (HTTP %d, %.0f ms)", d.result.Response.Status, d.result.Response.ElapsedMS),
+				ga.Pre().ID("discovery-document").Class("code").Text(prettyJSON(d.result.Response.Body)),
+			)
+		}),
+	)
+}

@@ -1,0 +1,40 @@
+// Package ui is the page: go-app components and the route table that both
+// the server (to prerender) and the wasm (to mount) register.
+package ui
+
+import ga "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+// The tabs, each a route.
+const (
+	TabAuthorize = "authorize"
+	TabCallback  = "callback"
+	TabToken     = "token"
+	TabInspect   = "inspect"
+	TabDiscovery = "discovery"
+)
+
+// tabs lists each tab's path and label, in the nav's order.
+var tabs = []struct{ ID, Path, Label string }{
+	{TabAuthorize, "/", "Authorize"},
+	{TabCallback, "/callback", "Callback"},
+	{TabToken, "/token", "Token"},
+	{TabInspect, "/inspect", "Inspect"},
+	{TabDiscovery, "/discovery", "Discovery"},
+}
+
+// Register adds the page's routes. Every tab is the same Shell component, so
+// moving between tabs updates one mounted component and keeps its state.
+func Register() {
+	for _, t := range tabs {
+		ga.Route(t.Path, ga.NewZeroComponentFactory(&Shell{}))
+	}
+}
+
+// Paths returns the routed paths, for the server's tests and docs.
+func Paths() []string {
+	var ps []string
+	for _, t := range tabs {
+		ps = append(ps, t.Path)
+	}
+	return ps
+}

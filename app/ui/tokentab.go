@@ -1,0 +1,347 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"authdebug/app/flow"
+	"authdebug/app/ngi"
+	"authdebug/app/token"
+)
+
+// secretKey is the sessionStorage key used only when the person asks the tab
+// to remember the secret; the secret never goes to localStorage.
+const secretKey = "authdebug.secret"
+
+// tokenState is the Token tab.
+type tokenState struct {
+	grant    string
+	secret   string
+	remember bool
+
+	code         string
+	codeReceived time.Time
+	redirectURI  string
+	verifier     string
+	pending      *flow.PendingRequest // the authorize request the code answers
+	exchanged    map[string]bool      // codes this page already sent
+
+	audience string
+	scope    string
+	preset   bool // audience and scope are an environment's preset, replaced on a switch
+
+	busy   bool
+	result *tokenResult
+}
+
+// tokenResult is one exchange as the page shows it.
+type tokenResult struct {
+	grant    string
+	asked    string // scope asked for
+	relay    flow.RelayResult
+	fetchErr string
+	token    *flow.TokenResponse
+	oauthErr *flow.OAuthError
+	problem  string
+	at       time.Time
+	curl     string
+}
+
+// outcome is data-outcome: success, error or relay-error.
+func (r *tokenResult) outcome() string {
+	switch {
+	case r.fetchErr != "" || r.relay.Error != nil || r.relay.Response == nil:
+		return "relay-error"
+	case r.token != nil:
+		return "success"
+	}
+	return "error"
+}
+
+func (t *tokenState) applyEnvDefaults(e *ngi.Environment) {
+	if e == nil || !(t.preset || t.audience == "") {
+		return
+	}
+	t.audience, t.scope, t.preset = "", "", true
+	if len(e.Services) > 0 {
+		t.audience, t.scope = e.Services[0].Audience, e.Services[0].Scope
+	}
+}
+
+func (s *Shell) tokenForm() map[string]string {
+	t := &s.token
+	if t.grant == flow.GrantClientCredentials {
+		return flow.ClientCredentialsForm(t.audience, t.scope)
+	}
+	return flow.CodeForm(s.clientID, s.codeExchange())
+}
+
+func (s *Shell) codeExchange() flow.CodeExchange {
+	t := &s.token
+	return flow.CodeExchange{Code: t.code, RedirectURI: t.redirectURI, Verifier: t.verifier,
+		Pending: t.pending, ReceivedAt: t.codeReceived, Exchanged: t.exchanged[t.code]}
+}
+
+func (s *Shell) tokenFindings(now time.Time) []flow.Finding {
+	var fs []flow.Finding
+	if s.clientID == "" {
+		fs = append(fs, flow.Finding{Level: flow.LevelError, Field: "client_id", Message: "No client id: choose it at the top of the page."})
+	}
+	if s.token.secret == "" {
+		fs = append(fs, flow.Finding{Level: flow.LevelError, Field: "client_secret", Message: "No client secret: type it below (it stays in this page)."})
+	}
+	if s.token.grant == flow.GrantClientCredentials {
+		if e := s.env(); e != nil {
+			fs = append(fs, flow.CheckClientCredentials(*e, s.token.audience, s.token.scope)...)
+		}
+		return fs
+	}
+	return append(fs, flow.CheckCodeExchange(s.codeExchange(), now)...)
+}
+
+// exchange sends the token request through the relay.
+func (s *Shell) exchange(ctx ga.Context) {
+	t := &s.token
+	e := s.env()
+	if e == nil || t.busy {
+		return
+	}
+	form := s.tokenForm()
+	res := &tokenResult{grant: t.grant, at: time.Now(), curl: flow.CurlCommand(e.Endpoints.Token, s.clientID, form)}
+	res.asked = form["scope"]
+	if t.grant == flow.GrantAuthorizationCode {
+		if t.pending != nil {
+			res.asked = t.pending.Scope
+		}
+		if t.exchanged == nil {
+			t.exchanged = map[string]bool{}
+		}
+		t.exchanged[t.code] = true
+	}
+	t.busy = true
+	req := flow.RelayRequest{Env: e.ID, ClientID: s.clientID, ClientSecret: t.secret, Form: form}
+	fetchAPI(ctx, "POST", "/api/token", req, func(ctx ga.Context, r fetchResult) {
+		t.busy = false
+		t.result = res
+		res.at = time.Now()
+		if r.Err != "" {
+			res.fetchErr = r.Err
+			return
+		}
+		if err := json.Unmarshal([]byte(r.Body), &res.relay); err != nil {
+			res.fetchErr = fmt.Sprintf("The tool's server answered %d with something unreadable: %.200s", r.Status, r.Body)
+			return
+		}
+		if resp := res.relay.Response; resp != nil && res.relay.Error == nil {
+			res.token, res.oauthErr, res.problem = flow.ReadTokenResponse(resp.Status, flow.HeaderValue(resp.Headers, "Content-Type"), resp.Body)
+			if res.token != nil && res.token.IDToken != "" {
+				s.inspect.setInput(resp.Body, t.pending)
+			}
+		}
+	})
+}
+
+func (s *Shell) renderToken() ga.UI {
+	t := &s.token
+	e := s.env()
+	return ga.Div().ID("token").Body(
+		ga.H2().Text("Get a token"),
+		ga.Div().Class("form").Body(
+			ga.Label().For("token-grant").Text("Grant"),
+			ga.Select().ID("token-grant").OnChange(func(ctx ga.Context, ev ga.Event) {
+				t.grant = ctx.JSSrc().Get("value").String()
+			}).Body(
+				ga.Option().Value(flow.GrantAuthorizationCode).Selected(t.grant == flow.GrantAuthorizationCode).Text("authorization_code: exchange a code"),
+				ga.Option().Value(flow.GrantClientCredentials).Selected(t.grant == flow.GrantClientCredentials).Text("client_credentials: a token for the client itself"),
+			),
+			ga.Label().For("client-secret").Text("Client secret"),
+			ga.Div().Body(
+				ga.Input().ID("client-secret").Type("password").Value(t.secret).AutoComplete(false).OnInput(func(ctx ga.Context, ev ga.Event) {
+					t.secret = ctx.JSSrc().Get("value").String()
+					if t.remember {
+						ctx.SessionStorage().Set(secretKey, t.secret)
+					}
+				}),
+				ga.Label().Class("check").Body(
+					ga.Input().ID("remember-secret").Type("checkbox").Checked(t.remember).OnChange(func(ctx ga.Context, ev ga.Event) {
+						t.remember = ctx.JSSrc().Get("checked").Bool()
+						if t.remember {
+							ctx.SessionStorage().Set(secretKey, t.secret)
+						} else {
+							ctx.SessionStorage().Del(secretKey)
+						}
+					}),
+					ga.Text(" remember in this browser tab (sessionStorage, gone when the tab closes)"),
+				),
+			),
+			ga.If(t.grant == flow.GrantAuthorizationCode, s.renderCodeFields),
+			ga.If(t.grant == flow.GrantClientCredentials, func() ga.UI { return s.renderCredentialsFields(e) }),
+		),
+		findingList("token-findings", s.tokenFindings(time.Now()), "Ready to send."),
+		ga.Button().ID("exchange").Type("button").Class("primary").Disabled(t.busy || e == nil).
+			Text(map[bool]string{true: "Sending…", false: "Send token request"}[t.busy]).
+			OnClick(func(ctx ga.Context, ev ga.Event) { s.exchange(ctx) }),
+		ga.If(t.result != nil, func() ga.UI { return s.renderTokenResult(t.result) }),
+	)
+}
+
+func (s *Shell) renderCodeFields() ga.UI {
+	t := &s.token
+	field := func(id, label string, v *string) ga.UI {
+		return ga.Div().Class("pair").Body(
+			ga.Label().For(id).Text(label),
+			ga.Input().ID(id).Type("text").Value(*v).Spellcheck(false).OnInput(func(ctx ga.Context, ev ga.Event) {
+				*v = ctx.JSSrc().Get("value").String()
+			}),
+		)
+	}
+	return ga.Div().Class("pair").Body(
+		field("code", "code", &t.code),
+		field("token-redirect-uri", "redirect_uri", &t.redirectURI),
+		field("code-verifier", "code_verifier (PKCE)", &t.verifier),
+	)
+}
+
+func (s *Shell) renderCredentialsFields(e *ngi.Environment) ga.UI {
+	t := &s.token
+	var services []ngi.Service
+	if e != nil {
+		services = e.Services
+	}
+	return ga.Div().Class("pair").Body(
+		ga.Label().For("service").Text("Service preset"),
+		ga.Select().ID("service").OnChange(func(ctx ga.Context, ev ga.Event) {
+			i := ctx.JSSrc().Get("selectedIndex").Int() - 1
+			if i >= 0 && i < len(services) {
+				t.audience, t.scope, t.preset = services[i].Audience, services[i].Scope, true
+			}
+		}).Body(
+			ga.Option().Value("").Text("choose a service…"),
+			ga.Range(services).Slice(func(i int) ga.UI {
+				return ga.Option().Value(services[i].Audience).Selected(services[i].Audience == t.audience).Text(services[i].Name)
+			}),
+		),
+		ga.Label().For("audience").Text("audience"),
+		ga.Input().ID("audience").Type("text").Value(t.audience).Spellcheck(false).OnInput(func(ctx ga.Context, ev ga.Event) {
+			t.audience, t.preset = ctx.JSSrc().Get("value").String(), false
+		}),
+		ga.Label().For("scope").Text("scope"),
+		ga.Input().ID("scope").Type("text").Value(t.scope).Spellcheck(false).OnInput(func(ctx ga.Context, ev ga.Event) {
+			t.scope, t.preset = ctx.JSSrc().Get("value").String(), false
+		}),
+	)
+}
+
+func (s *Shell) renderTokenResult(r *tokenResult) ga.UI {
+	status := 0
+	if r.relay.Response != nil {
+		status = r.relay.Response.Status
+	}
+	errCode := ""
+	if r.oauthErr != nil {
+		errCode = r.oauthErr.Error
+	}
+	return ga.Section().ID("token-result").Class("result", r.outcome()).
+		DataSet("outcome", r.outcome()).DataSet("status", status).DataSet("error", errCode).Body(
+		s.renderTokenVerdict(r),
+		ga.If(r.relay.Request != nil, func() ga.UI { return renderWire(r.relay.Request, r.relay.Response) }),
+		ga.H3().Text("Repeat it with curl"),
+		ga.Pre().ID("token-curl").Class("code").Text(r.curl),
+	)
+}
+
+func (s *Shell) renderTokenVerdict(r *tokenResult) ga.UI {
+	switch r.outcome() {
+	case "relay-error":
+		msg := r.fetchErr
+		kind := "unreachable"
+		if r.relay.Error != nil {
+			msg, kind = r.relay.Error.Message, r.relay.Error.Kind
+		}
+		return ga.Div().Body(
+			ga.H3().Text("The request did not get an answer"),
+			ga.P().ID("token-relay-error").DataSet("kind", kind).Text(msg),
+		)
+	case "error":
+		if r.oauthErr == nil {
+			return ga.Div().Body(ga.H3().Textf("Unexpected answer (HTTP %d)", r.relay.Response.Status), ga.P().ID("token-problem").Text(r.problem))
+		}
+		info, _ := ngi.ExplainError(r.oauthErr.Error)
+		return ga.Div().Body(
+			ga.H3().Body(ga.Textf("Error (HTTP %d): ", r.relay.Response.Status), ga.Code().Text(r.oauthErr.Error)),
+			ga.P().ID("token-error-meaning").Body(ga.Strong().Text(info.Source+": "), ga.Text(info.Meaning)),
+			ga.P().Body(ga.Strong().Text("What to do: "), ga.Text(info.Next)),
+			ga.If(r.oauthErr.Description != "", func() ga.UI {
+				return ga.P().Body(ga.Strong().Text("error_description: "), ga.Text(r.oauthErr.Description))
+			}),
+			ga.If(r.oauthErr.Hint != "", func() ga.UI {
+				return ga.P().Body(ga.Strong().Text("error_hint (Hydra): "), ga.Span().ID("token-error-hint").Text(r.oauthErr.Hint))
+			}),
+			ga.If(r.oauthErr.Debug != "", func() ga.UI {
+				return ga.P().Body(ga.Strong().Text("error_debug (Hydra): "), ga.Text(r.oauthErr.Debug))
+			}),
+		)
+	}
+	tok := r.token
+	expires := r.at.Add(time.Duration(tok.ExpiresIn) * time.Second)
+	var scopeNote flow.Finding
+	if r.grant == flow.GrantAuthorizationCode {
+		scopeNote = flow.CompareScope(r.asked, tok.Scope)
+	} else {
+		scopeNote = flow.CompareScopeSets(r.asked, tok.Scope)
+	}
+	return ga.Div().Body(
+		ga.H3().Textf("Token issued (HTTP %d)", r.relay.Response.Status),
+		ga.Table().Class("params").ID("token-fields").Body(ga.TBody().Body(
+			ga.Tr().Body(ga.Th().Text("access_token"), ga.Td().Class("value").Body(ga.Code().ID("access-token").Text(tok.AccessToken), copyButton("copy-access-token", tok.AccessToken))),
+			ga.Tr().Body(ga.Th().Text("token_type"), ga.Td().Text(tok.TokenType)),
+			ga.Tr().Body(ga.Th().Text("expires_in"), ga.Td().ID("token-expiry").Textf("%d s: expires %s, at %s", tok.ExpiresIn, token.Relative(expires, time.Now()), expires.Format("15:04:05 (2006-01-02)"))),
+			ga.Tr().Body(ga.Th().Text("scope"), ga.Td().Body(ga.Code().Text(tok.Scope), ga.Span().ID("token-scope-check").Class("hint", string(scopeNote.Level)).Text(" "+scopeNote.Message))),
+			ga.If(tok.IDToken != "", func() ga.UI {
+				return ga.Tr().Body(ga.Th().Text("id_token"), ga.Td().Body(
+					ga.Code().Class("value").Textf("%.40s…", tok.IDToken), ga.Text(" "),
+					ga.A().ID("to-inspect").Href("/inspect").Text("Decode and verify it on the Inspect tab →"),
+				))
+			}),
+			ga.If(tok.RefreshToken != "", func() ga.UI {
+				return ga.Tr().Body(ga.Th().Text("refresh_token"), ga.Td().Class("value").Text(tok.RefreshToken))
+			}),
+		)),
+	)
+}
+
+// renderWire shows the exact request (masked) and the response.
+func renderWire(req *flow.WireRequest, resp *flow.WireResponse) ga.UI {
+	headers := func(hs []flow.Header) string {
+		out := ""
+		for _, h := range hs {
+			out += h.Name + ": " + h.Value + "\n"
+		}
+		return out
+	}
+	return ga.Div().Class("wire").Body(
+		ga.H3().Text("Request sent (secret masked)"),
+		ga.Pre().ID("token-request").Class("code").Text(req.Method+" "+req.URL+"\n"+headers(req.Headers)+"\n"+req.Body),
+		ga.If(resp != nil, func() ga.UI {
+			return ga.Div().Body(
+				ga.H3().Textf("Response: HTTP %d in %.0f ms", resp.Status, resp.ElapsedMS),
+				ga.Pre().ID("token-response").Class("code").Text(headers(resp.Headers)+"\n"+prettyJSON(resp.Body)),
+			)
+		}),
+	)
+}
+
+func prettyJSON(s string) string {
+	var v any
+	if json.Unmarshal([]byte(s), &v) != nil {
+		return s
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return s
+	}
+	return string(b)
+}

@@ -1,0 +1,47 @@
+package ui
+
+import (
+	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"authdebug/app/flow"
+)
+
+// findingList shows findings, each an element with data-level.
+func findingList(id string, fs []flow.Finding, none string) ga.UI {
+	if len(fs) == 0 {
+		return ga.Ul().ID(id).Class("findings").Body(ga.Li().Class("ok").DataSet("level", "ok").Text(none))
+	}
+	return ga.Ul().ID(id).Class("findings").Body(
+		ga.Range(fs).Slice(func(i int) ga.UI {
+			f := fs[i]
+			return ga.Li().Class(string(f.Level)).DataSet("level", string(f.Level)).DataSet("field", f.Field).Body(
+				ga.Span().Class("level").Text(string(f.Level)),
+				ga.Span().Text(" "+f.Message),
+			)
+		}),
+	)
+}
+
+// paramTable shows parameters with an explanation of each.
+func paramTable(id string, ps []flow.Param, explain func(string) string) ga.UI {
+	return ga.Table().ID(id).Class("params").Body(
+		ga.THead().Body(ga.Tr().Body(ga.Th().Text("parameter"), ga.Th().Text("value"), ga.Th().Text("meaning"))),
+		ga.TBody().Body(ga.Range(ps).Slice(func(i int) ga.UI {
+			p := ps[i]
+			return ga.Tr().DataSet("param", p.Name).Body(
+				ga.Td().Body(ga.Code().Text(p.Name)),
+				ga.Td().Class("value").Text(p.Value),
+				ga.Td().Class("hint").Text(explain(p.Name)),
+			)
+		})),
+	)
+}
+
+// copyButton copies a text to the clipboard.
+func copyButton(id, text string) ga.UI {
+	return ga.Button().ID(id).Type("button").Class("small").Text("Copy").OnClick(func(ctx ga.Context, e ga.Event) {
+		if c := ga.Window().Get("navigator").Get("clipboard"); c.Truthy() {
+			c.Call("writeText", text)
+		}
+	})
+}

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"authdebug/app/ui"
+)
+
+func TestMain(m *testing.M) {
+	ui.Register()
+	os.Exit(m.Run())
+}
+
+// testServer is the whole tool on a random loopback port, with its log kept.
+type testServer struct {
+	URL string
+	log *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServer runs newServer on a fresh loopback port; cfg.PublicURL is set to it.
+func startServer(t testing.TB, cfg config) *testServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{URL: "http://" + ln.Addr().String(), log: &syncBuffer{}}
+	cfg.PublicURL = ts.URL
+	cfg.Log = slog.New(slog.NewTextHandler(ts.log, nil))
+	h, err := newServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return ts
+}
+
+// browser is a headless Chromium tab with a fresh profile, and the console
+// messages the page wrote.
+type browser struct {
+	ctx     context.Context
+	t       *testing.T
+	mu      sync.Mutex
+	console []chromedp.ConsoleMessage
+}
+
+// chromiumPath finds Debian's Chromium. Outside CI a missing browser skips
+// the test; in CI it fails it.
+func chromiumPath(t *testing.T) string {
+	for _, p := range []string{"chromium", "chromium-browser"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("Chromium is missing: install Debian's package (apt-get install chromium); make test does it when run as root")
+	}
+	t.Skip("Chromium is missing: install it with apt-get install chromium to run the browser tests")
+	return ""
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	path := chromiumPath(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(1280, 1000),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	b := &browser{ctx: ctx, t: t}
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.console = append(b.console, m)
+			b.mu.Unlock()
+		}
+	}()
+	return b
+}
+
+// open navigates and waits until the wasm has mounted and loaded the environments.
+func (b *browser) open(url string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(url)); err != nil {
+		b.t.Fatalf("open %s: %v", url, err)
+	}
+	b.waitJS(`document.querySelector('#app') && document.querySelector('#app').dataset.ready === 'true' && !document.getElementById('app-wasm-loader')`)
+}
+
+// waitJS polls a JavaScript condition; re-rendering is asynchronous.
+func (b *browser) waitJS(cond string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(20*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		b.t.Fatalf("waiting for %s: %v\npage text:\n%s\nconsole:\n%s", cond, err, b.text("body"), b.consoleText())
+	}
+}
+
+// waitAttr waits for an element's attribute to have a value.
+func (b *browser) waitAttr(sel, attr, want string) {
+	b.t.Helper()
+	b.waitJS(fmt.Sprintf(`(e => e && e.getAttribute(%q) === %q)(document.querySelector(%q))`, attr, want, sel))
+}
+
+func (b *browser) eval(js string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		b.t.Fatalf("eval %s: %v", js, err)
+	}
+	return v
+}
+
+func (b *browser) attr(sel, name string) string {
+	return b.eval(fmt.Sprintf(`(e => e ? (e.getAttribute(%q) || "") : "<missing>")(document.querySelector(%q))`, name, sel))
+}
+
+func (b *browser) text(sel string) string {
+	v, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(`(e => e ? e.innerText : "<missing %s>")(document.querySelector(%q))`, sel, sel)))
+	return v
+}
+
+// input sets a field's value and fires the input event, as typing or pasting does.
+func (b *browser) input(sel, value string) {
+	b.t.Helper()
+	b.eval(fmt.Sprintf(`(e => { e.value = %q; e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); return "" })(document.querySelector(%q))`, value, sel))
+}
+
+// choose sets a select's value and fires change.
+func (b *browser) choose(sel, value string) {
+	b.t.Helper()
+	b.eval(fmt.Sprintf(`(e => { e.value = %q; e.dispatchEvent(new Event('change', {bubbles: true})); return "" })(document.querySelector(%q))`, value, sel))
+}
+
+// check sets a checkbox and fires change.
+func (b *browser) check(sel string, on bool) {
+	b.t.Helper()
+	b.eval(fmt.Sprintf(`(e => { if (e.checked !== %t) { e.click() } return "" })(document.querySelector(%q))`, on, sel))
+}
+
+func (b *browser) click(sel string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		b.t.Fatalf("click %s: %v", sel, err)
+	}
+}
+
+// clickAndLoad clicks something that leaves the page and waits for the next one.
+func (b *browser) clickAndLoad(sel string) {
+	b.t.Helper()
+	b.eval(fmt.Sprintf(`(e => { e.click(); return "" })(document.querySelector(%q))`, sel))
+}
+
+func (b *browser) consoleText() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for _, m := range b.console {
+		out = append(out, string(m.Type)+": "+m.Text)
+	}
+	return strings.Join(out, "\n")
+}
+
+// noConsoleErrors logs a marker, waits for it, and fails on any error or Go panic seen before.
+func (b *browser) noConsoleErrors() {
+	b.t.Helper()
+	marker := fmt.Sprintf("authdebug-test-end-%d", time.Now().UnixNano())
+	b.eval(fmt.Sprintf(`console.log(%q), ""`, marker))
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(b.consoleText(), marker) {
+		if time.Now().After(deadline) {
+			b.t.Fatal("the console marker never arrived")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, m := range b.console {
+		if m.Type == chromedp.ConsoleException || m.Type == "error" || m.Type == "assert" || strings.Contains(m.Text, "panic:") {
+			b.t.Errorf("console %s: %s", m.Type, m.Text)
+		}
+	}
+}

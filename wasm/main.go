@@ -1,0 +1,16 @@
+//go:build js && wasm
+
+// Command wasm is the page's WebAssembly: it registers the same routes as the
+// server and runs the app in the browser.
+package main
+
+import (
+	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"authdebug/app/ui"
+)
+
+func main() {
+	ui.Register()
+	ga.RunWhenOnBrowser()
+}
