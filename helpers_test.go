@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"authdebug/app/ngi"
 	"authdebug/app/ui"
 )
 
@@ -138,7 +139,8 @@ func (b *browser) open(url string) {
 // waitJS polls a JavaScript condition; re-rendering is asynchronous.
 func (b *browser) waitJS(cond string) {
 	b.t.Helper()
-	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(20*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+	safe := `(() => { try { return !!(` + cond + `) } catch (e) { return false } })()`
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](safe, chromedp.WithPollingTimeout(20*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
 		b.t.Fatalf("waiting for %s: %v\npage text:\n%s\nconsole:\n%s", cond, err, b.text("body"), b.consoleText())
 	}
 }
@@ -208,8 +210,9 @@ func (b *browser) consoleText() string {
 	return strings.Join(out, "\n")
 }
 
-// noConsoleErrors logs a marker, waits for it, and fails on any error or Go panic seen before.
-func (b *browser) noConsoleErrors() {
+// noConsoleErrors logs a marker, waits for it, and fails on any error or Go
+// panic seen before, but for messages holding one of the expected phrases.
+func (b *browser) noConsoleErrors(expected ...string) {
 	b.t.Helper()
 	marker := fmt.Sprintf("authdebug-test-end-%d", time.Now().UnixNano())
 	b.eval(fmt.Sprintf(`console.log(%q), ""`, marker))
@@ -223,8 +226,39 @@ func (b *browser) noConsoleErrors() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, m := range b.console {
-		if m.Type == chromedp.ConsoleException || m.Type == "error" || m.Type == "assert" || strings.Contains(m.Text, "panic:") {
+		isExpected := false
+		for _, e := range expected {
+			isExpected = isExpected || strings.Contains(m.Text, e)
+		}
+		if !isExpected && (m.Type == chromedp.ConsoleException || m.Type == "error" || m.Type == "assert" || strings.Contains(m.Text, "panic:")) {
 			b.t.Errorf("console %s: %s", m.Type, m.Text)
 		}
 	}
 }
+
+// waitPage waits, across navigations, until a condition holds on the page
+// that is loaded; evaluation errors while a page is replaced are retried.
+func (b *browser) waitPage(cond string) {
+	b.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => { try { return document.readyState === 'complete' && !!(` + cond + `) } catch (e) { return false } })()`))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("waiting for %s at %s: %v\npage text:\n%s\nconsole:\n%s", cond, b.eval("location.href"), err, b.text("body"), b.consoleText())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitApp waits until the page loaded after a navigation has mounted the wasm.
+func (b *browser) waitApp() {
+	b.t.Helper()
+	b.waitPage(`document.querySelector('#app') && document.querySelector('#app').dataset.ready === 'true' && !document.getElementById('app-wasm-loader')`)
+}
+
+type ngiEnv = ngi.Environment
+
+func customEnv(id, issuer string) ngi.Environment { return ngi.Hydra(id, id, issuer) }

@@ -197,13 +197,11 @@ func (s *Shell) renderAuthorize() ga.UI {
 		ga.Div().Class("row").Body(
 			ga.Button().ID("authorize-copy").Type("button").Text("Copy").OnClick(func(ctx ga.Context, e ga.Event) {
 				s.recordPending(ctx, "Copied")
-				if c := ga.Window().Get("navigator").Get("clipboard"); c.Truthy() {
-					c.Call("writeText", req.URL())
-				}
+				writeClipboard(s.request().URL())
 			}),
 			ga.Button().ID("authorize-open").Type("button").Class("primary").Text("Open").OnClick(func(ctx ga.Context, e ga.Event) {
 				s.recordPending(ctx, "Opened")
-				ga.Window().Get("location").Set("href", req.URL())
+				ga.Window().Get("location").Set("href", s.request().URL())
 			}),
 		),
 		ga.If(a.recorded != "", func() ga.UI { return ga.P().ID("authorize-recorded").Class("hint").Text(a.recorded) }),

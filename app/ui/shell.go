@@ -74,13 +74,8 @@ func (s *Shell) OnNav(ctx ga.Context) {
 		if u.RawQuery != "" || u.Fragment != "" {
 			s.readCallback(u.String(), time.Now())
 		}
-	case TabInspect:
-		s.ensureKeys(ctx)
-	case TabDiscovery:
-		if s.disco.envID != s.envID {
-			s.loadDiscovery(ctx)
-		}
 	}
+	s.loadForTab(ctx)
 	ctx.Page().SetTitle("authdebug · " + s.tabLabel())
 }
 
@@ -100,6 +95,20 @@ func (s *Shell) onEnvironments(ctx ga.Context, r fetchResult) {
 	}
 	s.fillDemoClient("")
 	s.token.applyEnvDefaults(s.env())
+	s.loadForTab(ctx)
+}
+
+// loadForTab fetches what the current tab shows from the server: the
+// environment's keys on Inspect, its metadata on Discovery.
+func (s *Shell) loadForTab(ctx ga.Context) {
+	switch s.tab {
+	case TabInspect:
+		s.ensureKeys(ctx)
+	case TabDiscovery:
+		if s.disco.envID != s.envID {
+			s.loadDiscovery(ctx)
+		}
+	}
 }
 
 // env returns the chosen environment, or nil before the list is loaded.
@@ -193,6 +202,7 @@ func (s *Shell) renderEnvBar() ga.UI {
 		ga.Label().For("env").Text("Environment"),
 		ga.Select().ID("env").Disabled(len(s.envs) == 0).OnChange(func(ctx ga.Context, ev ga.Event) {
 			s.selectEnv(ctx.JSSrc().Get("value").String())
+			s.loadForTab(ctx)
 		}).Body(
 			ga.If(len(s.envs) == 0, func() ga.UI { return ga.Option().Text("loading…") }),
 			ga.Range(s.envs).Slice(func(i int) ga.UI {

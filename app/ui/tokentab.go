@@ -214,10 +214,7 @@ func (s *Shell) renderCredentialsFields(e *ngi.Environment) ga.UI {
 	return ga.Div().Class("pair").Body(
 		ga.Label().For("service").Text("Service preset"),
 		ga.Select().ID("service").OnChange(func(ctx ga.Context, ev ga.Event) {
-			i := ctx.JSSrc().Get("selectedIndex").Int() - 1
-			if i >= 0 && i < len(services) {
-				t.audience, t.scope, t.preset = services[i].Audience, services[i].Scope, true
-			}
+			s.choosePreset(ctx.JSSrc().Get("value").String())
 		}).Body(
 			ga.Option().Value("").Text("choose a service…"),
 			ga.Range(services).Slice(func(i int) ga.UI {
@@ -233,6 +230,17 @@ func (s *Shell) renderCredentialsFields(e *ngi.Environment) ga.UI {
 			t.scope, t.preset = ctx.JSSrc().Get("value").String(), false
 		}),
 	)
+}
+
+// choosePreset fills audience and scope from the environment's service with that audience.
+func (s *Shell) choosePreset(audience string) {
+	if e := s.env(); e != nil {
+		for _, svc := range e.Services {
+			if svc.Audience == audience {
+				s.token.audience, s.token.scope, s.token.preset = svc.Audience, svc.Scope, true
+			}
+		}
+	}
 }
 
 func (s *Shell) renderTokenResult(r *tokenResult) ga.UI {
@@ -296,7 +304,7 @@ func (s *Shell) renderTokenVerdict(r *tokenResult) ga.UI {
 	return ga.Div().Body(
 		ga.H3().Textf("Token issued (HTTP %d)", r.relay.Response.Status),
 		ga.Table().Class("params").ID("token-fields").Body(ga.TBody().Body(
-			ga.Tr().Body(ga.Th().Text("access_token"), ga.Td().Class("value").Body(ga.Code().ID("access-token").Text(tok.AccessToken), copyButton("copy-access-token", tok.AccessToken))),
+			ga.Tr().Body(ga.Th().Text("access_token"), ga.Td().Class("value").Body(ga.Code().ID("access-token").Text(tok.AccessToken), copyButton("copy-access-token", "access-token"))),
 			ga.Tr().Body(ga.Th().Text("token_type"), ga.Td().Text(tok.TokenType)),
 			ga.Tr().Body(ga.Th().Text("expires_in"), ga.Td().ID("token-expiry").Textf("%d s: expires %s, at %s", tok.ExpiresIn, token.Relative(expires, time.Now()), expires.Format("15:04:05 (2006-01-02)"))),
 			ga.Tr().Body(ga.Th().Text("scope"), ga.Td().Body(ga.Code().Text(tok.Scope), ga.Span().ID("token-scope-check").Class("hint", string(scopeNote.Level)).Text(" "+scopeNote.Message))),

@@ -37,11 +37,21 @@ func paramTable(id string, ps []flow.Param, explain func(string) string) ga.UI {
 	)
 }
 
-// copyButton copies a text to the clipboard.
-func copyButton(id, text string) ga.UI {
+// Event handlers must read what they act on when they run, not capture it
+// when rendered: go-app keeps the first handler of an element as long as the
+// new one comes from the same func literal.
+
+// copyButton copies the text of another element, read at the click.
+func copyButton(id, sourceID string) ga.UI {
 	return ga.Button().ID(id).Type("button").Class("small").Text("Copy").OnClick(func(ctx ga.Context, e ga.Event) {
-		if c := ga.Window().Get("navigator").Get("clipboard"); c.Truthy() {
-			c.Call("writeText", text)
+		if src := ga.Window().GetElementByID(sourceID); src.Truthy() {
+			writeClipboard(src.Get("textContent").String())
 		}
 	})
+}
+
+func writeClipboard(text string) {
+	if c := ga.Window().Get("navigator").Get("clipboard"); c.Truthy() {
+		c.Call("writeText", text)
+	}
 }
