@@ -4,7 +4,7 @@ ADDR   ?= 127.0.0.1:8000
 WASM   := web/app.wasm
 SOURCES := $(shell find app wasm tools -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: build run test vet unit fuzz browser chromium size bench clean
+.PHONY: build run test vet unit fuzz browser chromium size bench screenshots clean
 
 # The wasm, then its brotli and gzip copies, which the server sends as they are.
 $(WASM): $(SOURCES)
@@ -34,6 +34,10 @@ fuzz:
 # Server and browser tests (package main): they need the built wasm and Chromium.
 browser: $(WASM) chromium
 	$(GO) test -count=1 -timeout 20m .
+
+# The README's screenshots, taken by the browser tests.
+screenshots: $(WASM) chromium
+	AUTHDEBUG_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestBrowser(AuthorizeBuilds|SandboxFullFlow)' .
 
 chromium:
 	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \

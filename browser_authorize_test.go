@@ -55,6 +55,7 @@ func TestBrowserAuthorizeBuildsURLAndFindings(t *testing.T) {
 	b.input("#days", "100")
 	b.check("#openid", true)
 	b.waitJS(`document.querySelector('#authorize-url').innerText.includes('scope=debt.unsecured.presentation.100+openid')`)
+	b.screenshot("authorize")
 	if !strings.Contains(b.text("#authorize-url"), "nonce=") {
 		t.Fatalf("openid without a nonce: %s", b.text("#authorize-url"))
 	}

@@ -27,6 +27,9 @@ func authorizeAndDecide(b *browser, openid bool, mode, button string) {
 	}
 	b.clickAndLoad("#authorize-open")
 	b.waitPage(`document.querySelector('#approve')`)
+	if openid && mode == "query" && button == "approve" {
+		b.screenshot("sandbox-consent")
+	}
 	if !strings.Contains(b.text("#consent-request"), "debt.unsecured.presentation") {
 		b.t.Fatalf("consent page: %s", b.text("body"))
 	}
@@ -46,6 +49,7 @@ func TestBrowserSandboxFullFlowToVerifiedIDToken(t *testing.T) {
 	if o, s, r := b.attr("#callback-result", "data-outcome"), b.attr("#callback-result", "data-state"), b.attr("#callback-result", "data-redirect"); o != "success" || s != "match" || r != "match" {
 		t.Fatalf("callback outcome %s state %s redirect %s:\n%s", o, s, r, b.text("#callback-result"))
 	}
+	b.screenshot("callback")
 	// On to the Token tab by the nav: the code, redirect_uri and verifier came along.
 	b.click("#nav-token")
 	b.waitJS(`!!document.querySelector('#exchange')`)
@@ -87,6 +91,7 @@ func TestBrowserSandboxFullFlowToVerifiedIDToken(t *testing.T) {
 	if strings.Contains(pid, "14842249091") {
 		t.Fatalf("pid shown unmasked: %s", pid)
 	}
+	b.screenshot("inspect")
 	b.click("#reveal-pid")
 	b.waitJS(`document.querySelector('#jwt-claims [data-claim=pid]').innerText.includes('14842249091')`)
 	if b.attr(`#jwt-claims [data-claim=consent_id]`, "data-claim") != "consent_id" || b.attr("#copy-consent-id", "id") != "copy-consent-id" {

@@ -262,3 +262,22 @@ func (b *browser) waitApp() {
 type ngiEnv = ngi.Environment
 
 func customEnv(id, issuer string) ngi.Environment { return ngi.Hydra(id, id, issuer) }
+
+// screenshot captures the page. With AUTHDEBUG_SCREENSHOTS=1 (make
+// screenshots) it is written to docs/, where the README shows it.
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil || len(png) < 1000 {
+		b.t.Fatalf("screenshot %s: %v (%d bytes)", name, err, len(png))
+	}
+	if os.Getenv("AUTHDEBUG_SCREENSHOTS") == "" {
+		return
+	}
+	if err := os.MkdirAll("docs", 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile("docs/"+name+".png", png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}

@@ -52,6 +52,22 @@ func (s *Shell) OnMount(ctx ga.Context) {
 	ctx.SessionStorage().Get(secretKey, &s.token.secret)
 	s.token.remember = s.token.secret != ""
 	fetchAPI(ctx, "GET", "/api/environments", nil, s.onEnvironments)
+	ctx.Async(func() { s.tick(ctx) })
+}
+
+// tick re-renders once a second while a tab shows a countdown or a relative
+// time (token expiry, exp and iat), so they stay true.
+func (s *Shell) tick(ctx ga.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for range t.C {
+		ctx.Dispatch(func(ctx ga.Context) {
+			live := (s.tab == TabToken && s.token.result != nil) || (s.tab == TabInspect && s.inspect.input != "")
+			if !live {
+				ctx.PreventUpdate()
+			}
+		})
+	}
 }
 
 // OnNav picks the tab from the path and reads what the URL carries: a deep
