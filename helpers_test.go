@@ -242,7 +242,7 @@ func (b *browser) waitPage(cond string) {
 	b.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => { try { return document.readyState === 'complete' && !!(` + cond + `) } catch (e) { return false } })()`))
+		ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => { try { return document.readyState === 'complete' && !!(`+cond+`) } catch (e) { return false } })()`))
 		if err == nil && ok {
 			return
 		}

@@ -35,7 +35,9 @@ func TestCallbackReadings(t *testing.T) {
 	}{
 		{"fragment mode", "https://app.example/cb#code=abc&state=s", OutcomeSuccess, "", func(c Callback) bool { return c.Mode == "fragment" && c.Code == "abc" }},
 		{"hydra hint and debug", "https://app.example/cb?error=invalid_request&error_description=bad&error_hint=The+state+is+missing&error_debug=x&state=s", OutcomeError, "",
-			func(c Callback) bool { return c.ErrorHint == "The state is missing" && c.ErrorDebug == "x" && c.ErrorDescription == "bad" }},
+			func(c Callback) bool {
+				return c.ErrorHint == "The state is missing" && c.ErrorDebug == "x" && c.ErrorDescription == "bad"
+			}},
 		{"other params kept", "https://app.example/cb?code=a&state=s&iss=https%3A%2F%2Fi%2F&extra=1", OutcomeSuccess, "", func(c Callback) bool { return len(c.Params) == 4 && c.Iss == "https://i/" }},
 		{"params only", "?code=a&state=s", OutcomeSuccess, "", func(c Callback) bool { return c.Base == "" && len(c.Findings) == 1 }},
 		{"bare params", "code=a&state=s", OutcomeSuccess, "", func(c Callback) bool { return c.Base == "" }},

@@ -352,7 +352,9 @@ func TestSandboxTokenErrors(t *testing.T) {
 		{"scope not allowed", bankAuth, func() url.Values {
 			return url.Values{"grant_type": {"client_credentials"}, "audience": {"https://api-preprod.norskgjeld.no/v1/debt"}, "scope": {"admin"}}
 		}, 400, "invalid_scope", "admin"},
-		{"no audience", bankAuth, func() url.Values { return url.Values{"grant_type": {"client_credentials"}, "scope": {"consent.create"}} }, 400, "invalid_request", "audience"},
+		{"no audience", bankAuth, func() url.Values {
+			return url.Values{"grant_type": {"client_credentials"}, "scope": {"consent.create"}}
+		}, 400, "invalid_request", "audience"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

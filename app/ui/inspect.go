@@ -213,7 +213,7 @@ func claimTable(id string, d *token.Decoded, revealPID bool, pidButton ...ga.UI)
 				value = append(value, pidButton...)
 			}
 			if c.Name == "consent_id" {
-				value = []ga.UI{ga.Span().ID(id+"-consent-id").Class("claim-value").Text(c.Text), copyButton("copy-consent-id", id+"-consent-id")}
+				value = []ga.UI{ga.Span().ID(id + "-consent-id").Class("claim-value").Text(c.Text), copyButton("copy-consent-id", id+"-consent-id")}
 			}
 			meaning := c.Known
 			if meaning == "" {
