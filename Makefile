@@ -21,6 +21,8 @@ run: build
 test: vet unit fuzz browser
 
 vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./app/ngi ./app/flow ./app/token ./app/ui ./wasm
 

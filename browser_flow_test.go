@@ -75,6 +75,8 @@ func TestBrowserSandboxFullFlowToVerifiedIDToken(t *testing.T) {
 	if !strings.Contains(b.text("#token-expiry"), "3599 s") {
 		t.Fatalf("expiry: %s", b.text("#token-expiry"))
 	}
+	// The countdown counts down.
+	b.waitJS(`document.querySelector('#token-expiry').innerText !== ` + jsString(b.text("#token-expiry")))
 
 	// The id_token goes to Inspect, where every check passes.
 	b.click("#to-inspect")
@@ -151,6 +153,8 @@ func TestBrowserSandboxOutcomes(t *testing.T) {
 				if b.attr("#to-inspect", "id") != "<missing>" {
 					t.Fatal("an id_token link without openid")
 				}
+				b.click("#revoke")
+				b.waitJS(`document.querySelector('#revoke-result').innerText.includes('Revoked')`)
 			}
 			b.noConsoleErrors()
 		})

@@ -9,7 +9,6 @@ import (
 
 	"authdebug/app/flow"
 	"authdebug/app/ngi"
-	"authdebug/app/token"
 )
 
 // secretKey is the sessionStorage key used only when the person asks the tab
@@ -33,8 +32,9 @@ type tokenState struct {
 	scope    string
 	preset   bool // audience and scope are an environment's preset, replaced on a switch
 
-	busy   bool
-	result *tokenResult
+	busy    bool
+	result  *tokenResult
+	revoked string // what the last revocation answered
 }
 
 // tokenResult is one exchange as the page shows it.
@@ -121,7 +121,7 @@ func (s *Shell) exchange(ctx ga.Context) {
 		}
 		t.exchanged[t.code] = true
 	}
-	t.busy = true
+	t.busy, t.revoked = true, ""
 	req := flow.RelayRequest{Env: e.ID, ClientID: s.clientID, ClientSecret: t.secret, Form: form}
 	fetchAPI(ctx, "POST", "/api/token", req, func(ctx ga.Context, r fetchResult) {
 		t.busy = false
@@ -306,7 +306,7 @@ func (s *Shell) renderTokenVerdict(r *tokenResult) ga.UI {
 		ga.Table().Class("params").ID("token-fields").Body(ga.TBody().Body(
 			ga.Tr().Body(ga.Th().Text("access_token"), ga.Td().Class("value").Body(ga.Code().ID("access-token").Text(tok.AccessToken), copyButton("copy-access-token", "access-token"))),
 			ga.Tr().Body(ga.Th().Text("token_type"), ga.Td().Text(tok.TokenType)),
-			ga.Tr().Body(ga.Th().Text("expires_in"), ga.Td().ID("token-expiry").Textf("%d s: expires %s, at %s", tok.ExpiresIn, token.Relative(expires, time.Now()), expires.Format("15:04:05 (2006-01-02)"))),
+			ga.Tr().Body(ga.Th().Text("expires_in"), ga.Td().ID("token-expiry").Textf("%d s: %s, at %s", tok.ExpiresIn, countdown(time.Until(expires)), expires.Format("15:04:05 (2006-01-02)"))),
 			ga.Tr().Body(ga.Th().Text("scope"), ga.Td().Body(ga.Code().Text(tok.Scope), ga.Span().ID("token-scope-check").Class("hint", string(scopeNote.Level)).Text(" "+scopeNote.Message))),
 			ga.If(tok.IDToken != "", func() ga.UI {
 				return ga.Tr().Body(ga.Th().Text("id_token"), ga.Td().Body(
@@ -318,7 +318,45 @@ func (s *Shell) renderTokenVerdict(r *tokenResult) ga.UI {
 				return ga.Tr().Body(ga.Th().Text("refresh_token"), ga.Td().Class("value").Text(tok.RefreshToken))
 			}),
 		)),
+		ga.Div().Class("row").Body(
+			ga.Button().ID("revoke").Type("button").Text("Revoke the access token").OnClick(func(ctx ga.Context, e ga.Event) { s.revoke(ctx) }),
+			ga.If(s.token.revoked != "", func() ga.UI { return ga.Span().ID("revoke-result").Text(s.token.revoked) }),
+		),
 	)
+}
+
+// revoke asks the environment to revoke the access token just issued (RFC 7009).
+func (s *Shell) revoke(ctx ga.Context) {
+	r, e := s.token.result, s.env()
+	if r == nil || r.token == nil || e == nil {
+		return
+	}
+	req := flow.RelayRequest{Env: e.ID, ClientID: s.clientID, ClientSecret: s.token.secret,
+		Form: map[string]string{"token": r.token.AccessToken, "token_type_hint": "access_token"}}
+	fetchAPI(ctx, "POST", "/api/revoke", req, func(ctx ga.Context, f fetchResult) {
+		var res flow.RelayResult
+		switch {
+		case f.Err != "":
+			s.token.revoked = f.Err
+		case json.Unmarshal([]byte(f.Body), &res) != nil:
+			s.token.revoked = "The tool's server answered something unreadable."
+		case res.Error != nil:
+			s.token.revoked = res.Error.Message
+		case res.Response.Status == 200:
+			s.token.revoked = "Revoked: the environment answered HTTP 200. The token no longer works."
+		default:
+			s.token.revoked = fmt.Sprintf("Not revoked: HTTP %d %s", res.Response.Status, res.Response.Body)
+		}
+	})
+}
+
+// countdown writes the time left to the second.
+func countdown(d time.Duration) string {
+	if d <= 0 {
+		return "expired " + flow.Age(-d) + " ago"
+	}
+	d = d.Round(time.Second)
+	return fmt.Sprintf("expires in %d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 }
 
 // renderWire shows the exact request (masked) and the response.
