@@ -38,6 +38,17 @@ func authorizeAndDecide(b *browser, openid bool, mode, button string) {
 	b.waitPage(`document.querySelector('#callback-result')`)
 }
 
+// exchangeOnTokenTab moves to the Token tab by the nav and sends the code
+// just read, with the demo client's secret, expecting a token.
+func exchangeOnTokenTab(b *browser) {
+	b.t.Helper()
+	b.click("#nav-token")
+	b.waitJS(`!!document.querySelector('#exchange')`)
+	b.input("#client-secret", sandbox.DemoClientSecret)
+	b.click("#exchange")
+	b.waitAttr("#token-result", "data-outcome", "success")
+}
+
 func TestBrowserSandboxFullFlowToVerifiedIDToken(t *testing.T) {
 	srv := startServer(t, config{})
 	b := newBrowser(t)
@@ -145,11 +156,7 @@ func TestBrowserSandboxOutcomes(t *testing.T) {
 			}
 			if tt.errorCode == "" {
 				// Without openid there is no id_token to inspect.
-				b.click("#nav-token")
-				b.waitJS(`!!document.querySelector('#exchange')`)
-				b.input("#client-secret", sandbox.DemoClientSecret)
-				b.click("#exchange")
-				b.waitAttr("#token-result", "data-outcome", "success")
+				exchangeOnTokenTab(b)
 				if b.attr("#to-inspect", "id") != "<missing>" {
 					t.Fatal("an id_token link without openid")
 				}
@@ -241,11 +248,7 @@ func TestBrowserInspectTamperedToken(t *testing.T) {
 	b := newBrowser(t)
 	b.open(srv.URL + "/")
 	authorizeAndDecide(b, true, "query", "approve")
-	b.click("#nav-token")
-	b.waitJS(`!!document.querySelector('#exchange')`)
-	b.input("#client-secret", sandbox.DemoClientSecret)
-	b.click("#exchange")
-	b.waitAttr("#token-result", "data-outcome", "success")
+	exchangeOnTokenTab(b)
 	b.click("#nav-inspect")
 	b.waitAttr("#id-token-check", "data-signature", "valid")
 

@@ -85,6 +85,7 @@ func newServer(cfg config) (http.Handler, error) {
 	api := relay.New(envs, relay.Options{
 		Transports: map[string]http.RoundTripper{"sandbox": relay.HandlerTransport{Handler: sb}},
 		Network:    cfg.Network, Timeout: cfg.Timeout, Logger: cfg.Log,
+		PublicOrigin: strings.TrimSuffix(cfg.PublicURL, "/"),
 	})
 
 	page := &ga.Handler{

@@ -32,6 +32,9 @@ type Options struct {
 	MaxRequest  int64
 	MaxResponse int64
 	Logger      *slog.Logger
+	// PublicOrigin is the origin people open the tool at; behind a proxy that
+	// rewrites Host, the page's Origin is this rather than the request's Host.
+	PublicOrigin string
 }
 
 // Relay serves /api/ for the page.
@@ -91,7 +94,7 @@ func New(envs []ngi.Environment, opts Options) *Relay {
 // answer, and logs what was asked without any value that could be secret.
 func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if why := crossSite(req); why != "" {
+	if why := crossSite(req, r.opts.PublicOrigin); why != "" {
 		r.log.Warn("relay refused a cross-site request", "method", req.Method, "path", req.URL.Path, "why", why)
 		writeJSON(w, http.StatusForbidden, flow.RelayResult{Error: &flow.RelayError{Kind: "forbidden", Message: "Only this tool's own page may call its API (" + why + ")."}})
 		return
@@ -102,14 +105,14 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // crossSite says why a request is not from this tool's own page, or "".
 // Requests without these headers come from a program, not a browser page, and
 // carry no ambient credentials, so they are let through.
-func crossSite(req *http.Request) string {
+func crossSite(req *http.Request, publicOrigin string) string {
 	switch site := req.Header.Get("Sec-Fetch-Site"); site {
 	case "", "same-origin", "none":
 	default:
 		return "Sec-Fetch-Site is " + site
 	}
 	if origin := req.Header.Get("Origin"); origin != "" {
-		if origin != "http://"+req.Host && origin != "https://"+req.Host {
+		if origin != "http://"+req.Host && origin != "https://"+req.Host && origin != publicOrigin {
 			return "Origin " + origin + " is not this server"
 		}
 	}

@@ -245,7 +245,7 @@ func TestRelayRejectsBadRequests(t *testing.T) {
 
 func TestRelayRefusesCrossSiteRequests(t *testing.T) {
 	up := newUpstream(t, okToken)
-	relay, _ := newRelay(t, up.URL, Options{})
+	relay, _ := newRelay(t, up.URL, Options{PublicOrigin: "https://debug.example.org"})
 	body := tokenBody("s", map[string]string{"grant_type": "client_credentials"})
 	tests := []struct {
 		headers map[string]string
@@ -257,6 +257,7 @@ func TestRelayRefusesCrossSiteRequests(t *testing.T) {
 		{map[string]string{"Origin": "null"}, 403},
 		{map[string]string{"Origin": relay.URL, "Sec-Fetch-Site": "same-origin"}, 200},
 		{map[string]string{}, 200},
+		{map[string]string{"Origin": "https://debug.example.org", "Sec-Fetch-Site": "same-origin"}, 200}, // the public origin behind a proxy
 	}
 	for _, tt := range tests {
 		req, _ := http.NewRequest("POST", relay.URL+"/api/token", strings.NewReader(body))
@@ -283,7 +284,7 @@ func TestRelayRefusesCrossSiteRequests(t *testing.T) {
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	resp, _ := http.DefaultClient.Do(req)
 	resp.Body.Close()
-	if resp.StatusCode != 403 || up.hits.Load() != 2 {
+	if resp.StatusCode != 403 || up.hits.Load() != 3 {
 		t.Errorf("form post: %d, upstream hits %d", resp.StatusCode, up.hits.Load())
 	}
 }

@@ -151,25 +151,11 @@ func (s *Shell) renderAuthorize() ga.UI {
 				a.redirectURI, a.redirectSet = ctx.JSSrc().Get("value").String(), true
 			}),
 			ga.Label().For("state").Text("state"),
-			ga.Div().Class("row").Body(
-				ga.Input().ID("state").Type("text").Value(a.state).Spellcheck(false).OnInput(func(ctx ga.Context, e ga.Event) {
-					a.state = ctx.JSSrc().Get("value").String()
-				}),
-				ga.Button().ID("state-regenerate").Type("button").Text("New state").OnClick(func(ctx ga.Context, e ga.Event) {
-					a.state = flow.RandomValue()
-				}),
-			),
+			randomField("state", "New state", &a.state),
 			ga.If(sc.OpenID, func() ga.UI {
 				return ga.Div().Class("pair").Body(
 					ga.Label().For("nonce").Text("nonce"),
-					ga.Div().Class("row").Body(
-						ga.Input().ID("nonce").Type("text").Value(a.nonce).Spellcheck(false).OnInput(func(ctx ga.Context, e ga.Event) {
-							a.nonce = ctx.JSSrc().Get("value").String()
-						}),
-						ga.Button().ID("nonce-regenerate").Type("button").Text("New nonce").OnClick(func(ctx ga.Context, e ga.Event) {
-							a.nonce = flow.RandomValue()
-						}),
-					),
+					randomField("nonce", "New nonce", &a.nonce),
 				)
 			}),
 			ga.Label().For("pkce").Text("PKCE (S256)"),
@@ -209,6 +195,18 @@ func (s *Shell) renderAuthorize() ga.UI {
 		findingList("authorize-findings", findings, "No problems found: the request follows NGI's rules."),
 		ga.H3().Text("Parameters"),
 		paramTable("authorize-params", req.Params(), explainAuthorizeParam),
+	)
+}
+
+// randomField is an editable random value with a button for a fresh one.
+func randomField(id, button string, v *string) ga.UI {
+	return ga.Div().Class("row").Body(
+		ga.Input().ID(id).Type("text").Value(*v).Spellcheck(false).OnInput(func(ctx ga.Context, e ga.Event) {
+			*v = ctx.JSSrc().Get("value").String()
+		}),
+		ga.Button().ID(id+"-regenerate").Type("button").Text(button).OnClick(func(ctx ga.Context, e ga.Event) {
+			*v = flow.RandomValue()
+		}),
 	)
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"strconv"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -27,19 +26,11 @@ func (s *Shell) loadDiscovery(ctx ga.Context) {
 	d := &s.disco
 	d.envID, d.loading, d.result, d.checks, d.problem = e.ID, true, nil, nil, ""
 	env := *e
-	fetchAPI(ctx, "GET", "/api/discovery?env="+e.ID, nil, func(ctx ga.Context, r fetchResult) {
-		d.loading = false
-		var res flow.RelayResult
+	relayAPI(ctx, "GET", "/api/discovery?env="+e.ID, nil, func(ctx ga.Context, res *flow.RelayResult, problem string) {
+		d.loading, d.result = false, res
 		switch {
-		case r.Err != "":
-			d.problem = r.Err
-			return
-		case json.Unmarshal([]byte(r.Body), &res) != nil:
-			d.problem = "The tool's server answered something unreadable."
-			return
-		}
-		d.result = &res
-		switch {
+		case problem != "":
+			d.problem = problem
 		case res.Error != nil:
 			d.problem = res.Error.Message
 		case res.Response.Status != 200:

@@ -2,8 +2,11 @@ package ui
 
 import (
 	"encoding/json"
+	"fmt"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"authdebug/app/flow"
 )
 
 // This file is the page's only way to the network: the browser's fetch,
@@ -61,4 +64,21 @@ func fetchAPI(ctx ga.Context, method, path string, body any, done func(ga.Contex
 		return nil
 	})
 	ga.Window().Call("fetch", path, ga.ValueOf(opts)).Call("then", onResponse, onFail)
+}
+
+// relayAPI calls one of the relay's endpoints and hands done its result, or
+// a problem saying why there is none: the server unreachable, or an answer
+// that is not the relay's.
+func relayAPI(ctx ga.Context, method, path string, body any, done func(ctx ga.Context, res *flow.RelayResult, problem string)) {
+	fetchAPI(ctx, method, path, body, func(ctx ga.Context, r fetchResult) {
+		var res flow.RelayResult
+		switch {
+		case r.Err != "":
+			done(ctx, nil, r.Err)
+		case json.Unmarshal([]byte(r.Body), &res) != nil || (res.Response == nil && res.Error == nil):
+			done(ctx, nil, fmt.Sprintf("The tool's server answered HTTP %d with something unreadable: %.200s", r.Status, r.Body))
+		default:
+			done(ctx, &res, "")
+		}
+	})
 }

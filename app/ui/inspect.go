@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -46,14 +45,11 @@ func (s *Shell) ensureKeys(ctx ga.Context) {
 	}
 	k := &keyState{loading: true}
 	s.inspect.keys[e.ID] = k
-	fetchAPI(ctx, "GET", "/api/jwks?env="+e.ID, nil, func(ctx ga.Context, r fetchResult) {
+	relayAPI(ctx, "GET", "/api/jwks?env="+e.ID, nil, func(ctx ga.Context, res *flow.RelayResult, problem string) {
 		k.loading = false
-		var res flow.RelayResult
 		switch {
-		case r.Err != "":
-			k.problem = r.Err
-		case json.Unmarshal([]byte(r.Body), &res) != nil:
-			k.problem = "The tool's server answered something unreadable."
+		case problem != "":
+			k.problem = problem
 		case res.Error != nil:
 			k.problem = "The keys could not be fetched: " + res.Error.Message
 		case res.Response.Status != 200:

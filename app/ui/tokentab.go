@@ -123,18 +123,13 @@ func (s *Shell) exchange(ctx ga.Context) {
 	}
 	t.busy, t.revoked = true, ""
 	req := flow.RelayRequest{Env: e.ID, ClientID: s.clientID, ClientSecret: t.secret, Form: form}
-	fetchAPI(ctx, "POST", "/api/token", req, func(ctx ga.Context, r fetchResult) {
-		t.busy = false
-		t.result = res
-		res.at = time.Now()
-		if r.Err != "" {
-			res.fetchErr = r.Err
+	relayAPI(ctx, "POST", "/api/token", req, func(ctx ga.Context, relayed *flow.RelayResult, problem string) {
+		t.busy, t.result, res.at = false, res, time.Now()
+		if problem != "" {
+			res.fetchErr = problem
 			return
 		}
-		if err := json.Unmarshal([]byte(r.Body), &res.relay); err != nil {
-			res.fetchErr = fmt.Sprintf("The tool's server answered %d with something unreadable: %.200s", r.Status, r.Body)
-			return
-		}
+		res.relay = *relayed
 		if resp := res.relay.Response; resp != nil && res.relay.Error == nil {
 			res.token, res.oauthErr, res.problem = flow.ReadTokenResponse(resp.Status, flow.HeaderValue(resp.Headers, "Content-Type"), resp.Body)
 			if res.token != nil && res.token.IDToken != "" {
@@ -333,13 +328,10 @@ func (s *Shell) revoke(ctx ga.Context) {
 	}
 	req := flow.RelayRequest{Env: e.ID, ClientID: s.clientID, ClientSecret: s.token.secret,
 		Form: map[string]string{"token": r.token.AccessToken, "token_type_hint": "access_token"}}
-	fetchAPI(ctx, "POST", "/api/revoke", req, func(ctx ga.Context, f fetchResult) {
-		var res flow.RelayResult
+	relayAPI(ctx, "POST", "/api/revoke", req, func(ctx ga.Context, res *flow.RelayResult, problem string) {
 		switch {
-		case f.Err != "":
-			s.token.revoked = f.Err
-		case json.Unmarshal([]byte(f.Body), &res) != nil:
-			s.token.revoked = "The tool's server answered something unreadable."
+		case problem != "":
+			s.token.revoked = problem
 		case res.Error != nil:
 			s.token.revoked = res.Error.Message
 		case res.Response.Status == 200:
