@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -122,50 +123,62 @@ func TestBrowserSandboxFullFlowToVerifiedIDToken(t *testing.T) {
 	b.noConsoleErrors()
 }
 
+// Every consent outcome, with and without openid, in query and fragment
+// mode, comes back to /callback and reads right; approvals end with a token.
 func TestBrowserSandboxOutcomes(t *testing.T) {
 	srv := startServer(t, config{})
-	tests := []struct {
-		button, errorCode, mode string
-		openid                  bool
-	}{
-		{"deny", "consent_denied", "query", false},
-		{"cancel-login", "login_cancelled", "fragment", true},
-		{"server-error", "server_error", "query", true},
-		{"approve", "", "fragment", false},
+	b := newBrowser(t)
+	outcomes := []struct{ button, errorCode string }{
+		{"approve", ""}, {"deny", "consent_denied"}, {"cancel-login", "login_cancelled"}, {"server-error", "server_error"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.button+"/"+tt.mode, func(t *testing.T) {
-			b := newBrowser(t)
-			b.open(srv.URL + "/")
-			authorizeAndDecide(b, tt.openid, tt.mode, tt.button)
-			want := "error"
-			if tt.errorCode == "" {
-				want = "success"
+	for _, o := range outcomes {
+		for _, mode := range []string{"query", "fragment"} {
+			for _, openid := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/%s/openid=%t", o.button, mode, openid), func(t *testing.T) {
+					b.t = t // one browser serves every case; failures belong to the case
+					b.open(srv.URL + "/")
+					authorizeAndDecide(b, openid, mode, o.button)
+					want := "error"
+					if o.errorCode == "" {
+						want = "success"
+					}
+					if got := b.attr("#callback-result", "data-outcome"); got != want {
+						t.Fatalf("outcome %s:\n%s", got, b.text("#callback-result"))
+					}
+					if got := b.attr("#callback-result", "data-error"); got != o.errorCode {
+						t.Fatalf("error %q, want %q", got, o.errorCode)
+					}
+					if s, r := b.attr("#callback-result", "data-state"), b.attr("#callback-result", "data-redirect"); s != "match" || r != "match" {
+						t.Fatalf("state %s redirect %s", s, r)
+					}
+					if !strings.Contains(b.text("#callback-result"), "Parameters came in the "+mode) {
+						t.Fatalf("mode not read: %s", b.text("#callback-result"))
+					}
+					if o.errorCode != "" {
+						return
+					}
+					exchangeOnTokenTab(b)
+					if hasLink := b.attr("#to-inspect", "id") != "<missing>"; hasLink != openid {
+						t.Fatalf("id_token link shown: %t, openid: %t", hasLink, openid)
+					}
+					if !openid {
+						b.click("#revoke")
+						b.waitJS(`document.querySelector('#revoke-result').innerText.includes('Revoked')`)
+					}
+				})
 			}
-			if o := b.attr("#callback-result", "data-outcome"); o != want {
-				t.Fatalf("outcome %s:\n%s", o, b.text("#callback-result"))
-			}
-			if e := b.attr("#callback-result", "data-error"); e != tt.errorCode {
-				t.Fatalf("error %q, want %q", e, tt.errorCode)
-			}
-			if s := b.attr("#callback-result", "data-state"); s != "match" {
-				t.Fatalf("state %s", s)
-			}
-			if !strings.Contains(b.text("#callback-result"), "Parameters came in the "+tt.mode) {
-				t.Fatalf("mode not read: %s", b.text("#callback-result"))
-			}
-			if tt.errorCode == "" {
-				// Without openid there is no id_token to inspect.
-				exchangeOnTokenTab(b)
-				if b.attr("#to-inspect", "id") != "<missing>" {
-					t.Fatal("an id_token link without openid")
-				}
-				b.click("#revoke")
-				b.waitJS(`document.querySelector('#revoke-result').innerText.includes('Revoked')`)
-			}
-			b.noConsoleErrors()
-		})
+		}
 	}
+	b.t = t
+	// All those requests are remembered, and can be forgotten.
+	b.click("#nav-callback")
+	b.waitAttr("#pending", "data-count", "10")
+	b.click("#pending-clear")
+	b.waitAttr("#pending", "data-count", "0")
+	if got := b.eval(`localStorage.getItem('authdebug.pending') || ''`); got != "" {
+		t.Fatalf("pending requests still stored: %s", got)
+	}
+	b.noConsoleErrors()
 }
 
 func TestBrowserTokenErrorsAndClientCredentials(t *testing.T) {
@@ -287,6 +300,10 @@ func TestBrowserDiscoveryMatchesProfile(t *testing.T) {
 	}
 	if !strings.Contains(b.text("#discovery-document"), "token_endpoint_auth_methods_supported") {
 		t.Fatal("the document is not shown")
+	}
+	b.waitJS(`!!document.querySelector('#discovery-keys [data-kid]')`)
+	if !strings.Contains(b.text("#discovery-keys"), "usable for RS256") {
+		t.Fatalf("keys: %s", b.text("#discovery-keys"))
 	}
 	b.noConsoleErrors()
 }

@@ -6,7 +6,6 @@ import (
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"authdebug/app/flow"
-	"authdebug/app/ngi"
 )
 
 // callbackState is the Callback tab: what was pasted and its reading.
@@ -91,6 +90,35 @@ func (s *Shell) renderCallback() ga.UI {
 				c.registered = ctx.JSSrc().Get("value").String()
 			}),
 		s.renderRegisteredCheck(),
+		s.renderPending(),
+	)
+}
+
+// renderPending lists the authorize requests this browser remembers, so QA
+// can see what a callback will be matched against, and forget them.
+func (s *Shell) renderPending() ga.UI {
+	now := time.Now()
+	return ga.Section().ID("pending").DataSet("count", len(s.pending)).Body(
+		ga.H3().Textf("Pending requests in this browser (%d)", len(s.pending)),
+		ga.If(len(s.pending) == 0, func() ga.UI {
+			return ga.P().Class("hint").Text("None: Copy or Open on the Authorize tab records one.")
+		}),
+		ga.If(len(s.pending) > 0, func() ga.UI {
+			return ga.Div().Body(
+				ga.Table().Class("params").Body(
+					ga.THead().Body(ga.Tr().Body(ga.Th().Text("state"), ga.Th().Text("environment"), ga.Th().Text("client"), ga.Th().Text("redirect_uri"), ga.Th().Text("scope"), ga.Th().Text("sent"))),
+					ga.TBody().Body(ga.Range(s.pending).Slice(func(i int) ga.UI {
+						p := s.pending[i]
+						return ga.Tr().Body(ga.Td().Class("value").Text(p.State), ga.Td().Text(p.Env), ga.Td().Text(p.ClientID),
+							ga.Td().Class("value").Text(p.RedirectURI), ga.Td().Text(p.Scope), ga.Td().Text(flow.Age(now.Sub(p.Created))+" ago"))
+					})),
+				),
+				ga.Button().ID("pending-clear").Type("button").Text("Forget them").OnClick(func(ctx ga.Context, e ga.Event) {
+					s.pending = nil
+					ctx.LocalStorage().Del(pendingKey)
+				}),
+			)
+		}),
 	)
 }
 
@@ -110,20 +138,9 @@ func (s *Shell) renderReading(cb flow.Callback, state flow.StateCheck, diff *flo
 				ga.A().ID("callback-to-token").Href("/token").Text("Exchange it on the Token tab →")),
 		)
 	} else {
-		info, _ := ngi.ExplainError(cb.Error)
 		head = ga.Div().Body(
 			ga.H3().Body(ga.Text("Error: "), ga.Code().ID("callback-error-code").Text(cb.Error)),
-			ga.P().ID("callback-error-meaning").Body(ga.Strong().Text(info.Source+": "), ga.Text(info.Meaning)),
-			ga.P().ID("callback-error-next").Body(ga.Strong().Text("What to do: "), ga.Text(info.Next)),
-			ga.If(cb.ErrorDescription != "", func() ga.UI {
-				return ga.P().Body(ga.Strong().Text("error_description: "), ga.Span().ID("callback-error-description").Text(cb.ErrorDescription))
-			}),
-			ga.If(cb.ErrorHint != "", func() ga.UI {
-				return ga.P().Body(ga.Strong().Text("error_hint (Hydra): "), ga.Span().ID("callback-error-hint").Text(cb.ErrorHint))
-			}),
-			ga.If(cb.ErrorDebug != "", func() ga.UI {
-				return ga.P().Body(ga.Strong().Text("error_debug (Hydra): "), ga.Span().ID("callback-error-debug").Text(cb.ErrorDebug))
-			}),
+			oauthErrorDetails("callback", flow.OAuthError{Error: cb.Error, Description: cb.ErrorDescription, Hint: cb.ErrorHint, Debug: cb.ErrorDebug}),
 		)
 	}
 	return ga.Div().Body(

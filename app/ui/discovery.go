@@ -77,11 +77,43 @@ func (s *Shell) renderDiscovery() ga.UI {
 				),
 			)
 		}),
+		s.renderKeys(),
 		ga.If(d.result != nil && d.result.Response != nil, func() ga.UI {
 			return ga.Div().Body(
 				ga.H3().Textf("Served document (HTTP %d, %.0f ms)", d.result.Response.Status, d.result.Response.ElapsedMS),
 				ga.Pre().ID("discovery-document").Class("code").Text(prettyJSON(d.result.Response.Body)),
 			)
 		}),
+	)
+}
+
+// renderKeys lists the environment's signing keys, fetched as for Inspect.
+func (s *Shell) renderKeys() ga.UI {
+	e := s.env()
+	if e == nil {
+		return ga.Div()
+	}
+	k := s.inspect.keys[e.ID]
+	switch {
+	case k == nil || k.loading:
+		return ga.P().Class("hint").Text("Fetching the key set…")
+	case k.set == nil:
+		return ga.P().ID("discovery-keys-problem").Class("error").Text(k.problem)
+	}
+	return ga.Div().Body(
+		ga.H3().Textf("Signing keys (%s)", e.Endpoints.JWKS),
+		ga.Table().ID("discovery-keys").Class("params").Body(
+			ga.THead().Body(ga.Tr().Body(ga.Th().Text("kid"), ga.Th().Text("kty"), ga.Th().Text("alg"), ga.Th().Text("use"), ga.Th().Text("verdict"))),
+			ga.TBody().Body(ga.Range(k.set.Keys).Slice(func(i int) ga.UI {
+				key := k.set.Keys[i]
+				verdict := "usable for RS256"
+				if _, err := key.RSAKey(); err != nil {
+					verdict = err.Error()
+				} else if key.Alg != "" && key.Alg != "RS256" {
+					verdict = "alg " + key.Alg + ": NGI signs ID tokens with RS256"
+				}
+				return ga.Tr().DataSet("kid", key.Kid).Body(ga.Td().Class("value").Text(key.Kid), ga.Td().Text(key.Kty), ga.Td().Text(key.Alg), ga.Td().Text(key.Use), ga.Td().Text(verdict))
+			})),
+		),
 	)
 }

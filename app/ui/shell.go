@@ -18,6 +18,7 @@ type Shell struct {
 
 	tab     string
 	mounted bool
+	updated bool   // a new build is installed; a reload shows it
 	origin  string // the page's own origin, for the default redirect_uri
 
 	envs    []ngi.Environment
@@ -95,6 +96,11 @@ func (s *Shell) OnNav(ctx ga.Context) {
 	ctx.Page().SetTitle("authdebug · " + s.tabLabel())
 }
 
+// OnAppUpdate learns that the service worker installed a new build.
+func (s *Shell) OnAppUpdate(ctx ga.Context) {
+	s.updated = ctx.AppUpdateAvailable()
+}
+
 func (s *Shell) onEnvironments(ctx ga.Context, r fetchResult) {
 	if r.Err != "" || r.Status != 200 {
 		s.envsErr = "Could not load the environments from the server: " + firstNonEmpty(r.Err, r.Body)
@@ -121,6 +127,7 @@ func (s *Shell) loadForTab(ctx ga.Context) {
 	case TabInspect:
 		s.ensureKeys(ctx)
 	case TabDiscovery:
+		s.ensureKeys(ctx)
 		if s.disco.envID != s.envID {
 			s.loadDiscovery(ctx)
 		}
@@ -187,6 +194,12 @@ func (s *Shell) Render() ga.UI {
 				return ga.A().ID("nav-" + t.ID).Href(t.Path).Class(classIf("active", t.ID == s.tab)).Text(t.Label)
 			}),
 		),
+		ga.If(s.updated, func() ga.UI {
+			return ga.Div().ID("update").Class("banner").Body(
+				ga.Text("A new version of authdebug is installed. "),
+				ga.Button().ID("update-reload").Type("button").Text("Reload to use it").OnClick(func(ctx ga.Context, e ga.Event) { ctx.Reload() }),
+			)
+		}),
 		s.renderEnvBar(),
 		ga.Main().Class("tab").Body(s.renderTab()),
 		ga.Footer().Body(

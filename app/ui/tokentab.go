@@ -272,20 +272,9 @@ func (s *Shell) renderTokenVerdict(r *tokenResult) ga.UI {
 		if r.oauthErr == nil {
 			return ga.Div().Body(ga.H3().Textf("Unexpected answer (HTTP %d)", r.relay.Response.Status), ga.P().ID("token-problem").Text(r.problem))
 		}
-		info, _ := ngi.ExplainError(r.oauthErr.Error)
 		return ga.Div().Body(
 			ga.H3().Body(ga.Textf("Error (HTTP %d): ", r.relay.Response.Status), ga.Code().Text(r.oauthErr.Error)),
-			ga.P().ID("token-error-meaning").Body(ga.Strong().Text(info.Source+": "), ga.Text(info.Meaning)),
-			ga.P().Body(ga.Strong().Text("What to do: "), ga.Text(info.Next)),
-			ga.If(r.oauthErr.Description != "", func() ga.UI {
-				return ga.P().Body(ga.Strong().Text("error_description: "), ga.Text(r.oauthErr.Description))
-			}),
-			ga.If(r.oauthErr.Hint != "", func() ga.UI {
-				return ga.P().Body(ga.Strong().Text("error_hint (Hydra): "), ga.Span().ID("token-error-hint").Text(r.oauthErr.Hint))
-			}),
-			ga.If(r.oauthErr.Debug != "", func() ga.UI {
-				return ga.P().Body(ga.Strong().Text("error_debug (Hydra): "), ga.Text(r.oauthErr.Debug))
-			}),
+			oauthErrorDetails("token", *r.oauthErr),
 		)
 	}
 	tok := r.token

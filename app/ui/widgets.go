@@ -4,6 +4,7 @@ import (
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"authdebug/app/flow"
+	"authdebug/app/ngi"
 )
 
 // findingList shows findings, each an element with data-level.
@@ -54,4 +55,22 @@ func writeClipboard(text string) {
 	if c := ga.Window().Get("navigator").Get("clipboard"); c.Truthy() {
 		c.Call("writeText", text)
 	}
+}
+
+// oauthErrorDetails explains an OAuth error, from a callback or a token
+// response: its meaning, what to do next, and the server's own words.
+func oauthErrorDetails(idPrefix string, e flow.OAuthError) ga.UI {
+	info, _ := ngi.ExplainError(e.Error)
+	line := func(label, id, text string) ga.UI {
+		return ga.If(text != "", func() ga.UI {
+			return ga.P().Body(ga.Strong().Text(label+": "), ga.Span().ID(idPrefix+"-"+id).Text(text))
+		})
+	}
+	return ga.Div().Class("oauth-error").Body(
+		ga.P().ID(idPrefix+"-error-meaning").Body(ga.Strong().Text(info.Source+": "), ga.Text(info.Meaning)),
+		ga.P().ID(idPrefix+"-error-next").Body(ga.Strong().Text("What to do: "), ga.Text(info.Next)),
+		line("error_description", "error-description", e.Description),
+		line("error_hint (Hydra)", "error-hint", e.Hint),
+		line("error_debug (Hydra)", "error-debug", e.Debug),
+	)
 }
