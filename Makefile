@@ -54,13 +54,16 @@ chromium:
 # app.wasm's raw, gzip and brotli sizes against the 2.0 MB brotli budget, and
 # how many net/http functions the browser code links (only package init is expected).
 size: $(WASM)
-	@$(GO) run ./tools/precompress $(WASM)
+	@br=$$(wc -c < $(WASM).br); \
+	echo "app.wasm: raw $$(wc -c < $(WASM)) bytes, gzip $$(wc -c < $(WASM).gz) bytes, brotli $$br bytes (budget 2000000 brotli: $$( [ $$br -le 2000000 ] && echo within || echo OVER ))"
 	@GOOS=js GOARCH=wasm $(GO) build -o /tmp/authdebug-names.wasm ./wasm
 	@echo "net/http functions linked into the wasm: $$(grep -ao 'net/http\.[A-Za-z0-9_.()*]*' /tmp/authdebug-names.wasm | sort -u | grep -vc '^net/http\.init') (besides package init)"
 
-# The relay's added latency and throughput against calling the upstream directly.
-bench: size
+# The relay's added latency and throughput against calling the upstream
+# directly, and the page's load time to a mounted wasm in Chromium.
+bench: size chromium
 	$(GO) test -run '^$$' -bench . -benchmem ./app/relay
+	$(GO) test -run '^$$' -bench PageLoad -benchtime 10x .
 
 clean:
 	rm -rf bin $(WASM) $(WASM).br $(WASM).gz

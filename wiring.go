@@ -102,8 +102,6 @@ func newServer(cfg config) (http.Handler, error) {
 		Version:           version,
 		Resources:         webResolver{http.FileServerFS(webFS)},
 		WasmContentLength: fmt.Sprint(len(wasm)),
-		// The page is the same for everyone; nothing to proxy from elsewhere.
-		ProxyResources: []ga.ProxyResource{},
 	}
 
 	mux := http.NewServeMux()

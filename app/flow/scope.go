@@ -126,6 +126,8 @@ func without(list []string, drop string) []string {
 func CompareScope(asked, echoed string) Finding {
 	want := ParseScope(asked).Echo()
 	switch {
+	case strings.TrimSpace(asked) == "":
+		return infof("scope", "The authorize request is not known here, so the scope cannot be compared with what was asked.")
 	case want == "":
 		return infof("scope", "The scope asked for was not valid, so the echoed scope cannot be compared.")
 	case echoed == want && asked != want:

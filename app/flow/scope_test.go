@@ -72,6 +72,7 @@ func TestCompareScopeKnowsNGIDropsDays(t *testing.T) {
 		{"debt.unsecured.presentation openid", "debt.unsecured.presentation", LevelWarning, "expected"},
 		{"debt.unsecured.processing", "", LevelWarning, "No scope came back"},
 		{"openid", "openid", LevelInfo, "not valid"},
+		{"", "debt.unsecured.presentation", LevelInfo, "not known"},
 	}
 	for _, tt := range tests {
 		f := CompareScope(tt.asked, tt.echoed)

@@ -80,6 +80,12 @@ type statusError struct {
 	body   oauthError
 }
 
+// sentence turns an error into a sentence: capitalised, with a full stop.
+func sentence(err error) string {
+	s := err.Error()
+	return strings.ToUpper(s[:1]) + s[1:] + "."
+}
+
 func writeError(w http.ResponseWriter, e statusError) {
 	if e.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="sandbox"`)
@@ -92,7 +98,8 @@ func (s *Server) authenticate(r *http.Request) (Client, *statusError) {
 	id, secret, isBasic, err := flow.ParseBasic(r.Header.Get("Authorization"))
 	switch {
 	case err != nil:
-		return Client{}, &statusError{http.StatusBadRequest, oauthError{"invalid_request", descInvalidRequest + " " + strings.ToUpper(err.Error()[:1]) + err.Error()[1:] + ".", ""}}
+		// Hydra appends the reason to its general description.
+		return Client{}, &statusError{http.StatusBadRequest, oauthError{"invalid_request", descInvalidRequest + " " + sentence(err), ""}}
 	case !isBasic && r.PostForm.Get("client_secret") != "":
 		return Client{}, &statusError{http.StatusUnauthorized, oauthError{"invalid_client", descInvalidClient,
 			"The OAuth 2.0 Client supports client authentication method 'client_secret_basic', but method 'client_secret_post' was requested. You must configure the OAuth 2.0 client's 'token_endpoint_auth_method' value to accept 'client_secret_post'."}}
