@@ -1,0 +1,51 @@
+package ngi
+
+import "testing"
+
+func TestEnvironmentsFollowTheDomainNotes(t *testing.T) {
+	pre, prod := Preprod(), Prod()
+	if pre.Issuer != "https://access-preprod.norskgjeld.no/" || pre.Endpoints.Token != "https://access-preprod.norskgjeld.no/oauth2/token" || pre.Production {
+		t.Errorf("preprod = %+v", pre)
+	}
+	if prod.Issuer != "https://access.norskgjeld.no/" || prod.Endpoints.Authorize != "https://access.norskgjeld.no/oauth2/auth" || !prod.Production {
+		t.Errorf("prod = %+v", prod)
+	}
+	e := Hydra("x", "X", "https://auth.example/base")
+	want := Endpoints{
+		Authorize: "https://auth.example/base/oauth2/auth", Token: "https://auth.example/base/oauth2/token",
+		Discovery: "https://auth.example/base/.well-known/openid-configuration", JWKS: "https://auth.example/base/.well-known/jwks.json",
+		Revoke: "https://auth.example/base/oauth2/revoke", Userinfo: "https://auth.example/base/userinfo", Logout: "https://auth.example/base/oauth2/sessions/logout",
+	}
+	if e.Endpoints != want {
+		t.Errorf("Hydra endpoints = %+v", e.Endpoints)
+	}
+	if len(pre.Services) != 3 || pre.Services[1].Audience != "https://api-preprod.norskgjeld.no/v1/consent/agreement" || pre.Services[1].Scope != "consent.create" {
+		t.Errorf("services = %+v", pre.Services)
+	}
+}
+
+func TestAudienceOwner(t *testing.T) {
+	tests := map[string]string{
+		"https://api-preprod.norskgjeld.no/v1/debt": "preprod",
+		"https://api.norskgjeld.no/feed/v1/consent": "prod",
+		"https://api.norskgjeld.no.evil/v1/debt":    "",
+		"https://example.com":                       "",
+	}
+	for aud, want := range tests {
+		if got := AudienceOwner(aud); got != want {
+			t.Errorf("AudienceOwner(%q) = %q, want %q", aud, got, want)
+		}
+	}
+}
+
+func TestExplainError(t *testing.T) {
+	for _, code := range []string{"consent_denied", "login_cancelled", "invalid_scopes", "server_error", "invalid_request",
+		"unauthorized_client", "access_denied", "unsupported_response_type", "invalid_scope", "temporarily_unavailable", "invalid_client", "invalid_grant"} {
+		if info, known := ExplainError(code); !known || info.Meaning == "" || info.Next == "" {
+			t.Errorf("%s: %+v", code, info)
+		}
+	}
+	if info, known := ExplainError("made_up"); known || info.Source != "unknown" {
+		t.Errorf("made_up: %+v", info)
+	}
+}
