@@ -50,6 +50,7 @@ func ReadCallback(raw string) Callback {
 	if raw == "" {
 		return invalid("Nothing to read yet: paste the URL your app was redirected to.")
 	}
+	raw, repairs := repair(raw)
 	base, query, fragment := splitURL(raw)
 	if base != "" {
 		u, err := url.Parse(base)
@@ -60,7 +61,7 @@ func ReadCallback(raw string) Callback {
 			return invalid("This is not a URL: a callback looks like https://your-app.example/callback?code=...&state=...")
 		}
 	}
-	c := Callback{Base: base, Mode: "query"}
+	c := Callback{Base: base, Mode: "query", Findings: repairs}
 	qs, err := parseParams(query)
 	if err != nil {
 		return withBase(invalid("The query cannot be read: "+err.Error()+"."), base)
@@ -121,6 +122,21 @@ func ReadCallback(raw string) Callback {
 		c.Findings = append(c.Findings, infof("redirect_uri", "Only parameters were pasted, so the redirect_uri cannot be checked: paste the whole URL."))
 	}
 	return c
+}
+
+// repair undoes what copying a URL out of a log, an e-mail or HTML often
+// does to it, and says so: line breaks inside it, and &amp; for &.
+func repair(raw string) (string, []Finding) {
+	var fs []Finding
+	if strings.ContainsAny(raw, " \t\r\n") {
+		raw = strings.Join(strings.Fields(raw), "")
+		fs = append(fs, warningf("url", "The URL had spaces or line breaks inside it (wrapped in an e-mail or a log?); they were removed before reading."))
+	}
+	if strings.Contains(raw, "&amp;") {
+		raw = strings.ReplaceAll(raw, "&amp;", "&")
+		fs = append(fs, warningf("url", "The URL had &amp; where & belongs: it was copied from HTML source. It was read with &."))
+	}
+	return raw, fs
 }
 
 func invalid(reason string) Callback { return Callback{Outcome: OutcomeInvalid, Reason: reason} }

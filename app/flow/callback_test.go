@@ -43,8 +43,14 @@ func TestCallbackReadings(t *testing.T) {
 		{"bare params", "code=a&state=s", OutcomeSuccess, "", func(c Callback) bool { return c.Base == "" }},
 		{"no state", "https://app.example/cb?code=a", OutcomeSuccess, "", func(c Callback) bool { return len(c.Findings) == 1 && c.Findings[0].Field == "state" }},
 		{"surrounding spaces", "  " + seedSuccess + "\n", OutcomeSuccess, "", nil},
+		{"html escaped", strings.ReplaceAll(seedSuccess, "&", "&amp;"), OutcomeSuccess, "", func(c Callback) bool {
+			return c.State == "thisShouldBeARandomValue" && len(c.Findings) == 1 && strings.Contains(c.Findings[0].Message, "&amp;")
+		}},
+		{"wrapped", seedSuccess[:60] + "\n  " + seedSuccess[60:], OutcomeSuccess, "", func(c Callback) bool {
+			return c.Code == "wi-w8zIdwwBHggkHhSjR24wH8pN6MDqxdObTBDuzaZo.sciTzz9qgwMlGBZ6X0jYIDyib8MupoIp5gbIJBxnTCs" && len(c.Findings) == 1
+		}},
 		{"empty", "", OutcomeInvalid, "Nothing to read", nil},
-		{"not a url", "hello world", OutcomeInvalid, "not a URL", nil},
+		{"not a url", "hello", OutcomeInvalid, "not a URL", nil},
 		{"no scheme", "app.example/cb?code=a", OutcomeInvalid, "not a URL", nil},
 		{"no params", "https://app.example/cb", OutcomeInvalid, "no parameters", nil},
 		{"both code and error", "https://app.example/cb?code=a&error=server_error&state=s", OutcomeInvalid, "Both code and error", nil},
