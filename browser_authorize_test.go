@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // The seed's example callbacks, from NGI's "How do I authorize" page.
@@ -154,6 +156,13 @@ func TestBrowserCallbackRouteReadsOwnURL(t *testing.T) {
 	if got := b.attr("#callback-result", "data-state"); got != "unknown" {
 		t.Fatalf("with no pending request, data-state = %q", got)
 	}
+	// Typing, key by key, updates the reading as it goes.
+	b.input("#callback-input", "")
+	b.waitJS(`!document.querySelector('#callback-result')`)
+	if err := chromedp.Do(b.ctx, chromedp.SendKeys(chromedp.ID("callback-input"), "https://a.example/cb?error=access_denied&state=x")); err != nil {
+		t.Fatal(err)
+	}
+	b.waitAttr("#callback-result", "data-error", "access_denied")
 	b.noConsoleErrors()
 }
 
