@@ -28,11 +28,11 @@ var formFields = []string{"grant_type", "code", "redirect_uri", "client_id", "co
 	"audience", "scope", "refresh_token", "token", "token_type_hint"}
 
 func (r *Relay) token(w http.ResponseWriter, req *http.Request) {
-	r.post(w, req, "token", func(e ngi.Environment) string { return e.Endpoints.Token })
+	r.post(w, req, "token", "grant_type", func(e ngi.Environment) string { return e.Endpoints.Token })
 }
 
 func (r *Relay) revoke(w http.ResponseWriter, req *http.Request) {
-	r.post(w, req, "revoke", func(e ngi.Environment) string { return e.Endpoints.Revoke })
+	r.post(w, req, "revoke", "token", func(e ngi.Environment) string { return e.Endpoints.Revoke })
 }
 
 func (r *Relay) discovery(w http.ResponseWriter, req *http.Request) {
@@ -70,8 +70,10 @@ func (r *Relay) get(w http.ResponseWriter, req *http.Request, what string, endpo
 	r.send(w, req, e, what, up, "")
 }
 
-func (r *Relay) post(w http.ResponseWriter, req *http.Request, what string, endpoint func(ngi.Environment) string) {
-	in, msg := r.decode(w, req)
+// post sends a form, with the client authenticated by HTTP Basic; required
+// names the form field the call cannot do without.
+func (r *Relay) post(w http.ResponseWriter, req *http.Request, what, required string, endpoint func(ngi.Environment) string) {
+	in, msg := r.decode(w, req, required)
 	if msg != "" {
 		badRequest(w, msg)
 		return
@@ -90,7 +92,7 @@ func (r *Relay) post(w http.ResponseWriter, req *http.Request, what string, endp
 }
 
 // decode reads and checks a RelayRequest; a non-empty message is why it is refused.
-func (r *Relay) decode(w http.ResponseWriter, req *http.Request) (flow.RelayRequest, string) {
+func (r *Relay) decode(w http.ResponseWriter, req *http.Request, required string) (flow.RelayRequest, string) {
 	var in flow.RelayRequest
 	if mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); mt != "application/json" {
 		return in, "The request must be JSON (Content-Type: application/json)."
@@ -126,8 +128,8 @@ func (r *Relay) decode(w http.ResponseWriter, req *http.Request) (flow.RelayRequ
 			return in, fmt.Sprintf("The form field %q is not one the relay sends (it sends %s).", k, strings.Join(formFields, ", "))
 		}
 	}
-	if _, ok := in.Form["grant_type"]; !ok && !strings.HasSuffix(req.URL.Path, "/revoke") {
-		return in, "The form has no grant_type."
+	if _, ok := in.Form[required]; !ok {
+		return in, "The form has no " + required + "."
 	}
 	return in, ""
 }

@@ -155,7 +155,15 @@ func (s *Shell) renderIDToken(raw, accessToken string) ga.UI {
 					ga.Code().Text(c.Name), ga.Span().Class("level").Text(" "+string(c.Result)+" "), ga.Text(c.Reason),
 				)
 			})),
-			ga.P().Class("hint").Textf("Clock skew allowed for exp and iat: %s.", token.ClockSkew),
+			ga.P().Class("hint").Body(
+				ga.Textf("Clock skew allowed for exp and iat: %s. Keys rotated? ", token.ClockSkew),
+				ga.Button().ID("refetch-keys").Type("button").Class("small").Text("Fetch the keys again").OnClick(func(ctx ga.Context, e ga.Event) {
+					if env := s.env(); env != nil {
+						delete(s.inspect.keys, env.ID)
+						s.ensureKeys(ctx)
+					}
+				}),
+			),
 		),
 	)
 }
