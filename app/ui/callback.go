@@ -12,7 +12,6 @@ import (
 type callbackState struct {
 	input      string
 	read       flow.Callback
-	readAt     time.Time
 	registered string // redirect URIs registered for the client, one per line
 }
 
@@ -21,7 +20,6 @@ type callbackState struct {
 func (s *Shell) readCallback(raw string, now time.Time) {
 	s.callback.input = raw
 	s.callback.read = flow.ReadCallback(raw)
-	s.callback.readAt = now
 	cb := s.callback.read
 	if cb.Outcome != flow.OutcomeSuccess {
 		return
@@ -29,8 +27,7 @@ func (s *Shell) readCallback(raw string, now time.Time) {
 	t := &s.token
 	t.grant = flow.GrantAuthorizationCode
 	t.code, t.codeReceived = cb.Code, now
-	t.redirectURI = cb.Base
-	t.verifier = ""
+	t.redirectURI, t.verifier, t.pending = cb.Base, "", nil
 	if m := flow.CheckState(cb.State, s.pending, now); m.Request != nil {
 		p := m.Request
 		t.redirectURI, t.verifier, t.pending = p.RedirectURI, p.Verifier, p
