@@ -68,7 +68,9 @@ func TestBrowserSandboxFullFlowToVerifiedIDToken(t *testing.T) {
 	if b.eval(`document.querySelector('#code').value`) == "" || b.eval(`document.querySelector('#code-verifier').value`) == "" {
 		t.Fatalf("the code or verifier did not come along: %s", b.text("#token"))
 	}
-	b.input("#client-secret", sandbox.DemoClientSecret)
+	// The demo secret is one click away; nothing needs typing.
+	b.click("#use-demo-secret")
+	b.waitJS(`document.querySelector('#client-secret').value === ` + jsString(sandbox.DemoClientSecret))
 	b.click("#exchange")
 	b.waitJS(`!!document.querySelector('#token-result')`)
 	b.waitAttr("#token-result", "data-outcome", "success")
@@ -160,6 +162,9 @@ func TestBrowserSandboxOutcomes(t *testing.T) {
 					exchangeOnTokenTab(b)
 					if hasLink := b.attr("#to-inspect", "id") != "<missing>"; hasLink != openid {
 						t.Fatalf("id_token link shown: %t, openid: %t", hasLink, openid)
+					}
+					if hint := b.attr("#no-id-token", "id") != "<missing>"; hint == openid {
+						t.Fatalf("the how-to-get-an-id_token hint shown: %t, openid: %t", hint, openid)
 					}
 					if !openid {
 						b.click("#revoke")

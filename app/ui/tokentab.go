@@ -160,6 +160,13 @@ func (s *Shell) renderToken() ga.UI {
 						ctx.SessionStorage().Set(secretKey, t.secret)
 					}
 				}),
+				ga.If(e != nil && e.DemoClient != nil && s.clientID == e.DemoClient.ID && t.secret != e.DemoClient.Secret, func() ga.UI {
+					return ga.Button().ID("use-demo-secret").Type("button").Class("small").Text("Use the demo client's secret").OnClick(func(ctx ga.Context, ev ga.Event) {
+						if env := s.env(); env != nil && env.DemoClient != nil {
+							t.secret = env.DemoClient.Secret
+						}
+					})
+				}),
 				ga.Label().Class("check").Body(
 					ga.Input().ID("remember-secret").Type("checkbox").Checked(t.remember).OnChange(func(ctx ga.Context, ev ga.Event) {
 						t.remember = ctx.JSSrc().Get("checked").Bool()
@@ -297,6 +304,9 @@ func (s *Shell) renderTokenVerdict(r *tokenResult) ga.UI {
 					ga.Code().Class("value").Textf("%.40s…", tok.IDToken), ga.Text(" "),
 					ga.A().ID("to-inspect").Href("/inspect").Text("Decode and verify it on the Inspect tab →"),
 				))
+			}),
+			ga.If(tok.IDToken == "" && r.grant == flow.GrantAuthorizationCode, func() ga.UI {
+				return ga.Tr().Body(ga.Th().Text("id_token"), ga.Td().ID("no-id-token").Class("hint").Text("None: the request did not ask for openid. Tick \"ID token (openid)\" on the Authorize tab to get one."))
 			}),
 			ga.If(tok.RefreshToken != "", func() ga.UI {
 				return ga.Tr().Body(ga.Th().Text("refresh_token"), ga.Td().Class("value").Text(tok.RefreshToken))
