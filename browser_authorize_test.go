@@ -87,6 +87,12 @@ func TestBrowserDeepLinkPrefillsAuthorize(t *testing.T) {
 	// Prod is marked as production.
 	b.choose("#env", "prod")
 	b.waitJS(`!!document.querySelector('#env-production')`)
+
+	// On the sandbox, a deep link's client_id wins over the demo client.
+	b.open(srv.URL + "/?env=sandbox&client_id=my-own-client")
+	if got := b.eval(`document.querySelector('#client-id').value`); got != "my-own-client" {
+		t.Fatalf("client id = %q", got)
+	}
 	b.noConsoleErrors()
 }
 

@@ -98,6 +98,13 @@ func TestServerPageHasNoInlineScriptOrRemoteResource(t *testing.T) {
 			t.Errorf("%s = %d", path, resp.StatusCode)
 		}
 	}
+	// Every tab is prerendered at its own route.
+	for path, id := range map[string]string{"/": "authorize", "/callback": "callback", "/token": "token", "/inspect": "inspect", "/discovery": "discovery"} {
+		resp, body := get(t, srv.URL+path, nil)
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `id="`+id+`"`) || !strings.Contains(string(body), `id="nav-`+id+`"`) {
+			t.Errorf("%s = %d, without #%s", path, resp.StatusCode, id)
+		}
+	}
 	if resp, _ := get(t, srv.URL+"/no-such-tab", nil); resp.StatusCode != 404 {
 		t.Errorf("unrouted path = %d", resp.StatusCode)
 	}
