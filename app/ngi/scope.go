@@ -20,15 +20,5 @@ var Purposes = []Purpose{
 	{Scope: ScopeProcessing, Label: "processing: assess a loan or credit application", MaxDays: 28},
 }
 
-// PurposeOf returns the purpose of a bare debt scope name.
-func PurposeOf(scope string) (Purpose, bool) {
-	for _, p := range Purposes {
-		if p.Scope == scope {
-			return p, true
-		}
-	}
-	return Purpose{}, false
-}
-
 // DefaultConsent says how long a consent lasts when no day count is given.
 const DefaultConsent = "10 minutes, single use"

@@ -29,12 +29,3 @@ func Register() {
 		ga.Route(t.Path, ga.NewZeroComponentFactory(&Shell{}))
 	}
 }
-
-// Paths returns the routed paths, for the server's tests and docs.
-func Paths() []string {
-	var ps []string
-	for _, t := range tabs {
-		ps = append(ps, t.Path)
-	}
-	return ps
-}
