@@ -46,6 +46,7 @@ func exchangeOnTokenTab(b *browser) {
 	b.click("#nav-token")
 	b.waitJS(`!!document.querySelector('#exchange')`)
 	b.input("#client-secret", sandbox.DemoClientSecret)
+	b.waitJS(`document.querySelector('#token-findings').innerText.includes('Ready to send')`)
 	b.click("#exchange")
 	b.waitAttr("#token-result", "data-outcome", "success")
 }
@@ -89,6 +90,9 @@ func TestBrowserSandboxFullFlowToVerifiedIDToken(t *testing.T) {
 	if !strings.Contains(b.text("#token-expiry"), "3599 s") {
 		t.Fatalf("expiry: %s", b.text("#token-expiry"))
 	}
+	// The copy button says what the browser did with the clipboard.
+	b.click("#copy-access-token")
+	b.waitJS(`document.querySelector('#copy-access-token').innerText !== 'Copy'`)
 	// The countdown counts down.
 	b.waitJS(`document.querySelector('#token-expiry').innerText !== ` + jsString(b.text("#token-expiry")))
 

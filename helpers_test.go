@@ -187,11 +187,13 @@ func (b *browser) check(sel string, on bool) {
 	b.eval(fmt.Sprintf(`(e => { if (e.checked !== %t) { e.click() } return "" })(document.querySelector(%q))`, on, sel))
 }
 
+// click waits for an enabled element and clicks it. It dispatches the click
+// on the element itself: a mouse click at its coordinates can miss when an
+// earlier input's re-render moves the layout in between.
 func (b *browser) click(sel string) {
 	b.t.Helper()
-	if err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
-		b.t.Fatalf("click %s: %v", sel, err)
-	}
+	b.waitJS(fmt.Sprintf(`(e => e && !e.disabled)(document.querySelector(%q))`, sel))
+	b.eval(fmt.Sprintf(`(e => { e.click(); return "" })(document.querySelector(%q))`, sel))
 }
 
 // clickAndLoad clicks something that leaves the page and waits for the next one.

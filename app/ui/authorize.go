@@ -183,7 +183,11 @@ func (s *Shell) renderAuthorize() ga.UI {
 		ga.Div().Class("row").Body(
 			ga.Button().ID("authorize-copy").Type("button").Text("Copy").OnClick(func(ctx ga.Context, e ga.Event) {
 				s.recordPending(ctx, "Copied")
-				writeClipboard(s.request().URL())
+				writeClipboard(ctx, s.request().URL(), func(ctx ga.Context, problem string) {
+					if problem != "" {
+						s.auth.recorded = "Recorded, but not copied (" + problem + "): select the URL above and copy it by hand."
+					}
+				})
 			}),
 			ga.Button().ID("authorize-open").Type("button").Class("primary").Text("Open").OnClick(func(ctx ga.Context, e ga.Event) {
 				s.recordPending(ctx, "Opened")

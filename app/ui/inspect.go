@@ -88,7 +88,7 @@ func (s *Shell) renderInput(in token.Input) ga.UI {
 	}
 	var parts []ga.UI
 	if in.AccessToken != "" {
-		parts = append(parts, ga.H3().Text("Access token"), renderAccessToken(in.AccessToken))
+		parts = append(parts, ga.H3().Text("Access token"), s.renderAccessToken(in.AccessToken))
 	}
 	if in.Response != nil {
 		if exp, ok := in.Response["expires_in"].(float64); ok {
@@ -101,7 +101,7 @@ func (s *Shell) renderInput(in token.Input) ga.UI {
 	return ga.Div().Body(parts...)
 }
 
-func renderAccessToken(raw string) ga.UI {
+func (s *Shell) renderAccessToken(raw string) ga.UI {
 	if token.LooksOpaque(raw) {
 		o := token.DescribeOpaque(raw)
 		return ga.Div().ID("opaque-token").Body(
@@ -114,7 +114,7 @@ func renderAccessToken(raw string) ga.UI {
 		if err != nil {
 			return ga.P().Class("error").Text("A JWT that cannot be decoded: " + err.Error() + ".")
 		}
-		return ga.Div().Body(ga.P().Text("A JWT access token: its claims, not verified."), claimTable("access-claims", d, true))
+		return ga.Div().Body(ga.P().Text("A JWT access token: its claims, not verified."), claimTable("access-claims", d, true, s.copyButton))
 	}
 	return ga.P().Body(ga.Code().Text(raw), ga.Text(" — neither a JWT nor Hydra's opaque form."))
 }
@@ -194,13 +194,13 @@ func headerTable(d *token.Decoded) ga.UI {
 }
 
 func (s *Shell) claimTableWithPID(d *token.Decoded) ga.UI {
-	return claimTable("jwt-claims", d, s.inspect.revealPID, ga.Button().ID("reveal-pid").Type("button").Class("small").
+	return claimTable("jwt-claims", d, s.inspect.revealPID, s.copyButton, ga.Button().ID("reveal-pid").Type("button").Class("small").
 		Text(map[bool]string{true: "Hide", false: "Reveal"}[s.inspect.revealPID]).
 		OnClick(func(ctx ga.Context, e ga.Event) { s.inspect.revealPID = !s.inspect.revealPID }))
 }
 
 // claimTable shows every claim; pid is masked unless revealed.
-func claimTable(id string, d *token.Decoded, revealPID bool, pidButton ...ga.UI) ga.UI {
+func claimTable(id string, d *token.Decoded, revealPID bool, copy func(id, sourceID string) ga.UI, pidButton ...ga.UI) ga.UI {
 	now := time.Now()
 	return ga.Table().ID(id).Class("params").Body(
 		ga.THead().Body(ga.Tr().Body(ga.Th().Text("claim"), ga.Th().Text("value"), ga.Th().Text("meaning"))),
@@ -217,7 +217,7 @@ func claimTable(id string, d *token.Decoded, revealPID bool, pidButton ...ga.UI)
 				value = append(value, pidButton...)
 			}
 			if c.Name == "consent_id" {
-				value = []ga.UI{ga.Span().ID(id + "-consent-id").Class("claim-value").Text(c.Text), copyButton("copy-consent-id", id+"-consent-id")}
+				value = []ga.UI{ga.Span().ID(id + "-consent-id").Class("claim-value").Text(c.Text), copy("copy-consent-id", id+"-consent-id")}
 			}
 			meaning := c.Known
 			if meaning == "" {

@@ -34,6 +34,7 @@ type Shell struct {
 	disco    discoveryState
 
 	pending []flow.PendingRequest
+	copied  map[string]string // what a copy button says for a moment after a click
 }
 
 // pendingKey is the localStorage key of the pending requests (never a secret).

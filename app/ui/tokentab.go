@@ -160,8 +160,9 @@ func (s *Shell) renderToken() ga.UI {
 						ctx.SessionStorage().Set(secretKey, t.secret)
 					}
 				}),
-				ga.If(e != nil && e.DemoClient != nil && s.clientID == e.DemoClient.ID && t.secret != e.DemoClient.Secret, func() ga.UI {
-					return ga.Button().ID("use-demo-secret").Type("button").Class("small").Text("Use the demo client's secret").OnClick(func(ctx ga.Context, ev ga.Event) {
+				// Disabled rather than removed once used, so nothing below it moves.
+				ga.If(e != nil && e.DemoClient != nil && s.clientID == e.DemoClient.ID, func() ga.UI {
+					return ga.Button().ID("use-demo-secret").Type("button").Class("small").Disabled(t.secret == e.DemoClient.Secret).Text("Use the demo client's secret").OnClick(func(ctx ga.Context, ev ga.Event) {
 						if env := s.env(); env != nil && env.DemoClient != nil {
 							t.secret = env.DemoClient.Secret
 						}
@@ -295,7 +296,7 @@ func (s *Shell) renderTokenVerdict(r *tokenResult) ga.UI {
 	return ga.Div().Body(
 		ga.H3().Textf("Token issued (HTTP %d)", r.relay.Response.Status),
 		ga.Table().Class("params").ID("token-fields").Body(ga.TBody().Body(
-			ga.Tr().Body(ga.Th().Text("access_token"), ga.Td().Class("value").Body(ga.Code().ID("access-token").Text(tok.AccessToken), copyButton("copy-access-token", "access-token"))),
+			ga.Tr().Body(ga.Th().Text("access_token"), ga.Td().Class("value").Body(ga.Code().ID("access-token").Text(tok.AccessToken), s.copyButton("copy-access-token", "access-token"))),
 			ga.Tr().Body(ga.Th().Text("token_type"), ga.Td().Text(tok.TokenType)),
 			ga.Tr().Body(ga.Th().Text("expires_in"), ga.Td().ID("token-expiry").Textf("%d s: %s, at %s", tok.ExpiresIn, countdown(time.Until(expires)), expires.Format("15:04:05 (2006-01-02)"))),
 			ga.Tr().Body(ga.Th().Text("scope"), ga.Td().Body(ga.Code().Text(tok.Scope), ga.Span().ID("token-scope-check").Class("hint", string(scopeNote.Level)).Text(" "+scopeNote.Message))),

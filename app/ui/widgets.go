@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"authdebug/app/flow"
@@ -42,19 +44,56 @@ func paramTable(id string, ps []flow.Param, explain func(string) string) ga.UI {
 // when rendered: go-app keeps the first handler of an element as long as the
 // new one comes from the same func literal.
 
-// copyButton copies the text of another element, read at the click.
-func copyButton(id, sourceID string) ga.UI {
-	return ga.Button().ID(id).Type("button").Class("small").Text("Copy").OnClick(func(ctx ga.Context, e ga.Event) {
-		if src := ga.Window().GetElementByID(sourceID); src.Truthy() {
-			writeClipboard(src.Get("textContent").String())
+// copyButton copies the text of another element, read at the click, and
+// says on the button whether the browser allowed it.
+func (s *Shell) copyButton(id, sourceID string) ga.UI {
+	label := "Copy"
+	if msg, ok := s.copied[id]; ok {
+		label = msg
+	}
+	return ga.Button().ID(id).Type("button").Class("small").Text(label).OnClick(func(ctx ga.Context, e ga.Event) {
+		src := ga.Window().GetElementByID(sourceID)
+		if !src.Truthy() {
+			return
 		}
+		writeClipboard(ctx, src.Get("textContent").String(), func(ctx ga.Context, problem string) {
+			if s.copied == nil {
+				s.copied = map[string]string{}
+			}
+			s.copied[id] = "Copied"
+			if problem != "" {
+				s.copied[id] = "Not copied: " + problem
+			}
+			ctx.After(3*time.Second, func(ctx ga.Context) { delete(s.copied, id) })
+		})
 	})
 }
 
-func writeClipboard(text string) {
-	if c := ga.Window().Get("navigator").Get("clipboard"); c.Truthy() {
-		c.Call("writeText", text)
+// writeClipboard copies a text and tells done, on the UI goroutine, what the
+// browser said: problem is empty on success. Browsers refuse when the page
+// has no focus or the context is not secure.
+func writeClipboard(ctx ga.Context, text string, done func(ctx ga.Context, problem string)) {
+	clipboard := ga.Window().Get("navigator").Get("clipboard")
+	if !clipboard.Truthy() {
+		done(ctx, "this browser offers no clipboard to this page (it needs https or localhost)")
+		return
 	}
+	var onOK, onFail ga.Func
+	finish := func(problem string) {
+		onOK.Release()
+		onFail.Release()
+		ctx.Dispatch(func(ctx ga.Context) { done(ctx, problem) })
+	}
+	onOK = ga.FuncOf(func(this ga.Value, args []ga.Value) any { finish(""); return nil })
+	onFail = ga.FuncOf(func(this ga.Value, args []ga.Value) any {
+		problem := "the browser refused"
+		if len(args) > 0 && args[0].Truthy() {
+			problem = args[0].Get("message").String()
+		}
+		finish(problem)
+		return nil
+	})
+	clipboard.Call("writeText", text).Call("then", onOK, onFail)
 }
 
 // oauthErrorDetails explains an OAuth error, from a callback or a token
