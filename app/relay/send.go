@@ -217,13 +217,14 @@ func classify(err error, client context.Context, e ngi.Environment, timeout time
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var recordErr tls.RecordHeaderError
+	// A DNS lookup that times out is a DNS failure first.
 	switch {
 	case client.Err() != nil:
 		return &flow.RelayError{Kind: "canceled", Message: "The page went away before the answer came; the upstream call was cancelled."}
-	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return &flow.RelayError{Kind: "timeout", Message: fmt.Sprintf("%s did not answer within %s. It may be down or unreachable from this server; try again, or check its status.", e.Label, timeout)}
 	case errors.As(err, &dnsErr):
 		return &flow.RelayError{Kind: "dns", Message: fmt.Sprintf("The name of %s could not be resolved (%s). Check this server's DNS and network access.", host, dnsErr.Err)}
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return &flow.RelayError{Kind: "timeout", Message: fmt.Sprintf("%s did not answer within %s. It may be down or unreachable from this server; try again, or check its status.", e.Label, timeout)}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return &flow.RelayError{Kind: "refused", Message: fmt.Sprintf("%s refused the connection: nothing listens there. Check the environment's URL and that the server is up.", host)}
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &recordErr),
