@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"authdebug/app/ngi"
 	"authdebug/app/sandbox"
 )
 
@@ -243,7 +244,7 @@ func TestBrowserTokenErrorsAndClientCredentials(t *testing.T) {
 }
 
 func TestBrowserRelayErrorIsShown(t *testing.T) {
-	srv := startServer(t, config{Extra: []ngiEnv{customEnv("down", "http://127.0.0.1:1/")}})
+	srv := startServer(t, config{Extra: []ngi.Environment{ngi.Hydra("down", "down", "http://127.0.0.1:1/")}})
 	b := newBrowser(t)
 	b.open(srv.URL + "/token")
 	b.choose("#env", "down")

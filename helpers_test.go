@@ -17,7 +17,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"authdebug/app/ngi"
 	"authdebug/app/ui"
 )
 
@@ -260,10 +259,6 @@ func (b *browser) waitApp() {
 	b.t.Helper()
 	b.waitPage(`document.querySelector('#app') && document.querySelector('#app').dataset.ready === 'true' && !document.getElementById('app-wasm-loader')`)
 }
-
-type ngiEnv = ngi.Environment
-
-func customEnv(id, issuer string) ngi.Environment { return ngi.Hydra(id, id, issuer) }
 
 // screenshot captures the page. With AUTHDEBUG_SCREENSHOTS=1 (make
 // screenshots) it is written to docs/, where the README shows it.

@@ -17,7 +17,6 @@ type authRequest struct {
 	client      Client
 	redirectURI string
 	scope       flow.Scope
-	scopeRaw    string
 	state       string
 	nonce       string
 	challenge   string
@@ -86,7 +85,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := &authRequest{
-		id: randomText(18), client: client, redirectURI: redirect, scope: scope, scopeRaw: q.Get("scope"),
+		id: randomText(18), client: client, redirectURI: redirect, scope: scope,
 		state: q.Get("state"), nonce: q.Get("nonce"), challenge: q.Get("code_challenge"),
 		fragment: fragment, created: s.now(),
 	}

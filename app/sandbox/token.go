@@ -29,7 +29,6 @@ type grant struct {
 // issued is an access token the sandbox handed out.
 type issued struct {
 	client  string
-	scope   string
 	person  string
 	expires time.Time
 	revoked bool
@@ -49,18 +48,28 @@ const (
 	descInvalidGrant   = "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."
 )
 
-func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+// clientForm reads a client's POST to the token or revocation endpoint and
+// authenticates it; ok is false when it has already answered with an error.
+func (s *Server) clientForm(w http.ResponseWriter, r *http.Request) (client Client, ok bool) {
 	if r.Method != http.MethodPost {
-		writeJSON(w, http.StatusMethodNotAllowed, oauthError{"invalid_request", descInvalidRequest, "The token endpoint takes POST only."})
-		return
+		writeJSON(w, http.StatusMethodNotAllowed, oauthError{"invalid_request", descInvalidRequest, "This endpoint takes POST only."})
+		return Client{}, false
 	}
 	if err := r.ParseForm(); err != nil {
 		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", descInvalidRequest, "The body is not application/x-www-form-urlencoded."})
-		return
+		return Client{}, false
 	}
 	client, e := s.authenticate(r)
 	if e != nil {
 		writeError(w, *e)
+		return Client{}, false
+	}
+	return client, true
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	client, ok := s.clientForm(w, r)
+	if !ok {
 		return
 	}
 	switch r.PostForm.Get("grant_type") {
@@ -180,7 +189,7 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, client Cli
 	s.mu.Lock()
 	g.used = true
 	g.issued = append(g.issued, access)
-	s.tokens[access] = &issued{client: client.ID, scope: scope, person: g.person, expires: now.Add(TokenLifetime)}
+	s.tokens[access] = &issued{client: client.ID, person: g.person, expires: now.Add(TokenLifetime)}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -251,24 +260,15 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, clien
 	access := opaque()
 	scope := strings.Join(scopes, " ")
 	s.mu.Lock()
-	s.tokens[access] = &issued{client: client.ID, scope: scope, expires: s.now().Add(TokenLifetime)}
+	s.tokens[access] = &issued{client: client.ID, expires: s.now().Add(TokenLifetime)}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "expires_in": int(TokenLifetime.Seconds()), "scope": scope, "token_type": "bearer"})
 }
 
 // revoke follows RFC 7009: an unknown token is not an error.
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		writeJSON(w, http.StatusMethodNotAllowed, oauthError{"invalid_request", descInvalidRequest, "The revocation endpoint takes POST only."})
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", descInvalidRequest, ""})
-		return
-	}
-	client, e := s.authenticate(r)
-	if e != nil {
-		writeError(w, *e)
+	client, ok := s.clientForm(w, r)
+	if !ok {
 		return
 	}
 	if r.PostForm.Get("token") == "" {
