@@ -25,6 +25,10 @@ type authRequest struct {
 }
 
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+	if len(r.URL.RawQuery) > MaxQuery {
+		s.errorPage(w, http.StatusRequestURITooLong, "The request is too long", fmt.Sprintf("The authorize request's query is %d bytes; the sandbox keeps at most %d per pending request. Shorten the state or nonce.", len(r.URL.RawQuery), MaxQuery), nil, "")
+		return
+	}
 	q, dup := readQuery(r.URL.RawQuery)
 	clientID := q.Get("client_id")
 	s.mu.Lock()
@@ -90,21 +94,35 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		fragment: fragment, created: s.now(),
 	}
 	s.mu.Lock()
-	s.forgetOld()
-	s.requests[req.id] = req
+	s.requests.put(req.created, req.id, req)
 	s.mu.Unlock()
 	s.consentPage(w, req)
 }
 
+// fromConsentPage reports whether a post comes from the sandbox's own page.
+// Browsers say so in Sec-Fetch-Site; their Origin is "null" under the tool's
+// no-referrer policy, so Origin is the proof only where Sec-Fetch-Site is missing.
+func (s *Server) fromConsentPage(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin"
+	}
+	return r.Header.Get("Origin") == s.origin
+}
+
 // decide takes the person's choice on the consent page and redirects back.
+// Only the sandbox's own form may post here: a decision posted from another
+// site would slip the attacker's code into the victim's callback (login CSRF).
 func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
+	if !s.fromConsentPage(r) {
+		s.errorPage(w, http.StatusForbidden, "This decision did not come from the consent page", "The sandbox takes a decision only from its own consent form, at "+s.origin+". Start again from the tool's Authorize tab.", nil, "")
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		s.errorPage(w, http.StatusBadRequest, "The form cannot be read", err.Error(), nil, "")
 		return
 	}
 	s.mu.Lock()
-	req := s.requests[r.PostForm.Get("request")]
-	delete(s.requests, r.PostForm.Get("request"))
+	req, _ := s.requests.take(s.now(), r.PostForm.Get("request"))
 	s.mu.Unlock()
 	if req == nil {
 		s.errorPage(w, http.StatusBadRequest, "This consent page has expired", "The authorize request it belongs to is unknown: it was already answered, is older than "+RequestLifetime.String()+", or the server restarted. Start again from the tool's Authorize tab.", nil, "")
@@ -119,7 +137,8 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		}
 		code := opaque()
 		s.mu.Lock()
-		s.codes[code] = &grant{req: req, person: person, created: s.now(), consentID: newConsentID()}
+		now := s.now()
+		s.codes.put(now, code, &grant{req: req, person: person, created: now, consentID: newConsentID()})
 		s.mu.Unlock()
 		p = []flow.Param{{Name: "code", Value: code}, {Name: "scope", Value: req.scope.Echo()}}
 	case "deny":
@@ -174,21 +193,6 @@ func firstError(fs []flow.Finding) string {
 		}
 	}
 	return ""
-}
-
-// forgetOld drops consent requests and codes nobody will use; s.mu is held.
-func (s *Server) forgetOld() {
-	now := s.now()
-	for id, r := range s.requests {
-		if now.Sub(r.created) > RequestLifetime {
-			delete(s.requests, id)
-		}
-	}
-	for c, g := range s.codes {
-		if now.Sub(g.created) > RequestLifetime {
-			delete(s.codes, c)
-		}
-	}
 }
 
 func newConsentID() string {

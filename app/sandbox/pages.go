@@ -3,7 +3,9 @@ package sandbox
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"authdebug/app/flow"
 	"authdebug/app/ngi"
@@ -55,6 +57,8 @@ func (s *Server) consentPage(w http.ResponseWriter, req *authRequest) {
 			duration += " (asked " + itoa(req.scope.Days) + ", clamped to the maximum)"
 		}
 	}
+	// The form's answer redirects to the client: form-action must allow it.
+	w.Header().Set("Content-Security-Policy", pagePolicy+"; form-action 'self' "+cspSource(req.redirectURI))
 	render(w, http.StatusOK, "consent", map[string]any{
 		"ID": req.id, "Client": req.client.ID, "Scope": req.scope.Purpose.Scope, "Purpose": req.scope.Purpose.Label,
 		"Duration": duration, "OpenID": req.scope.OpenID, "Redirect": req.redirectURI, "Fragment": req.fragment,
@@ -71,7 +75,28 @@ func (s *Server) errorPage(w http.ResponseWriter, status int, title, message str
 	render(w, status, "error", map[string]any{"Title": title, "Message": message, "Registered": registered, "Diff": diff})
 }
 
+// pagePolicy is the sandbox pages' Content-Security-Policy: no script at
+// all, styles and icons from the tool, never framed.
+const pagePolicy = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// cspSource is the origin of a redirect URI as a CSP source, or 'none' when
+// it cannot be one (a registered URI is configuration, but still checked).
+func cspSource(redirect string) string {
+	u, err := url.Parse(redirect)
+	if err != nil || u.Scheme == "" || strings.ContainsAny(u.Host, " ;,'\"") {
+		return "'none'"
+	}
+	if u.Host == "" {
+		return u.Scheme + ":" // an app's own scheme, like com.bank.app:/cb
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// render writes a page; a page that set no policy of its own gets pagePolicy.
 func render(w http.ResponseWriter, status int, name string, data any) {
+	if !strings.HasPrefix(w.Header().Get("Content-Security-Policy"), pagePolicy) {
+		w.Header().Set("Content-Security-Policy", pagePolicy+"; form-action 'self'")
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	pages.ExecuteTemplate(w, name, data)

@@ -59,6 +59,17 @@ const (
 	TokenLifetime   = 3599 * time.Second
 )
 
+// Bounds of the sandbox's memory. Past a cap the oldest entry is forgotten:
+// its consent page says it expired, its code or token is unknown.
+const (
+	MaxPendingRequests = 4096
+	MaxCodes           = 4096
+	MaxTokens          = 16384
+	// MaxBody bounds a POST's body, MaxQuery an authorize request's query.
+	MaxBody  = 64 << 10
+	MaxQuery = 8 << 10
+)
+
 // Config describes a sandbox.
 type Config struct {
 	// Origin is the tool's public origin, e.g. http://127.0.0.1:8000; the
@@ -71,6 +82,7 @@ type Config struct {
 // Server is the sandbox authorization server.
 type Server struct {
 	issuer string
+	origin string // the tool's public origin: the consent form's only Origin
 	prefix string // the path the sandbox is mounted at: /sandbox
 	key    *rsa.PrivateKey
 	kid    string
@@ -79,9 +91,9 @@ type Server struct {
 
 	mu       sync.Mutex
 	clients  map[string]Client
-	requests map[string]*authRequest // consent pages waiting for a decision
-	codes    map[string]*grant
-	tokens   map[string]*issued
+	requests *expiring[*authRequest] // consent pages waiting for a decision
+	codes    *expiring[*grant]
+	tokens   *expiring[*issued]
 	mux      *http.ServeMux
 }
 
@@ -96,10 +108,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("sandbox origin %q is not a URL", cfg.Origin)
 	}
 	s := &Server{
-		issuer: origin + "/sandbox/", prefix: "/sandbox",
+		issuer: origin + "/sandbox/", origin: origin, prefix: "/sandbox",
 		key: key, kid: "sandbox-" + randomText(6), now: cfg.Now,
-		clients: map[string]Client{}, requests: map[string]*authRequest{},
-		codes: map[string]*grant{}, tokens: map[string]*issued{},
+		clients:  map[string]Client{},
+		requests: newExpiring[*authRequest](RequestLifetime, MaxPendingRequests),
+		codes:    newExpiring[*grant](RequestLifetime, MaxCodes),
+		tokens:   newExpiring[*issued](TokenLifetime, MaxTokens),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -132,9 +146,10 @@ func New(cfg Config) (*Server, error) {
 // Environment is the sandbox as the page and the relay see it.
 func (s *Server) Environment() ngi.Environment { return s.env }
 
-// ServeHTTP serves everything under /sandbox/.
+// ServeHTTP serves everything under /sandbox/, reading at most MaxBody.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	s.mux.ServeHTTP(w, r)
 }
 

@@ -71,13 +71,23 @@ func (ts *testSandbox) consent(t *testing.T, authURL string) (requestID string, 
 	return requestID, resp, string(b)
 }
 
-// decide posts the consent form and reads the callback it redirects to.
-func (ts *testSandbox) decide(t *testing.T, requestID, action string) flow.Callback {
+// postDecision posts the consent form as a browser would, from origin.
+func (ts *testSandbox) postDecision(t *testing.T, origin string, form url.Values) *http.Response {
 	t.Helper()
-	resp, err := ts.agent.PostForm(ts.URL+"/sandbox/oauth2/auth/decide", url.Values{"request": {requestID}, "action": {action}, "person": {"29868099311"}})
+	req, _ := http.NewRequest("POST", ts.URL+"/sandbox/oauth2/auth/decide", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", origin)
+	resp, err := ts.agent.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp
+}
+
+// decide posts the consent form and reads the callback it redirects to.
+func (ts *testSandbox) decide(t *testing.T, requestID, action string) flow.Callback {
+	t.Helper()
+	resp := ts.postDecision(t, ts.URL, url.Values{"request": {requestID}, "action": {action}, "person": {"29868099311"}})
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("decide answered %d", resp.StatusCode)

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -56,6 +58,10 @@ func (s *Server) clientForm(w http.ResponseWriter, r *http.Request) (client Clie
 		return Client{}, false
 	}
 	if err := r.ParseForm(); err != nil {
+		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, oauthError{"invalid_request", descInvalidRequest, fmt.Sprintf("The body is larger than %d bytes.", MaxBody)})
+			return Client{}, false
+		}
 		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", descInvalidRequest, "The body is not application/x-www-form-urlencoded."})
 		return Client{}, false
 	}
@@ -131,11 +137,11 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, client Cli
 	}
 	now := s.now()
 	s.mu.Lock()
-	g := s.codes[f.Get("code")]
+	g, _ := s.codes.get(now, f.Get("code"))
 	if g != nil && g.used {
 		// A second use is a sign the code leaked: revoke what the first issued.
 		for _, t := range g.issued {
-			if tok := s.tokens[t]; tok != nil {
+			if tok, _ := s.tokens.get(now, t); tok != nil {
 				tok.revoked = true
 			}
 		}
@@ -189,7 +195,7 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, client Cli
 	s.mu.Lock()
 	g.used = true
 	g.issued = append(g.issued, access)
-	s.tokens[access] = &issued{client: client.ID, person: g.person, expires: now.Add(TokenLifetime)}
+	s.tokens.put(now, access, &issued{client: client.ID, person: g.person, expires: now.Add(TokenLifetime)})
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -259,8 +265,9 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, clien
 	}
 	access := opaque()
 	scope := strings.Join(scopes, " ")
+	now := s.now()
 	s.mu.Lock()
-	s.tokens[access] = &issued{client: client.ID, expires: s.now().Add(TokenLifetime)}
+	s.tokens.put(now, access, &issued{client: client.ID, expires: now.Add(TokenLifetime)})
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "expires_in": int(TokenLifetime.Seconds()), "scope": scope, "token_type": "bearer"})
 }
@@ -276,7 +283,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	if t := s.tokens[r.PostForm.Get("token")]; t != nil && t.client == client.ID {
+	if t, _ := s.tokens.get(s.now(), r.PostForm.Get("token")); t != nil && t.client == client.ID {
 		t.revoked = true
 	}
 	s.mu.Unlock()
@@ -286,7 +293,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	s.mu.Lock()
-	t := s.tokens[bearer]
+	t, _ := s.tokens.get(s.now(), bearer)
 	s.mu.Unlock()
 	switch {
 	case !ok || t == nil:
