@@ -29,9 +29,10 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./app/...
 
-# A short run of the callback reader's fuzz test, from its seed corpus.
+# Short runs of the fuzz tests: the callback reader and the relay's request decoder.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadCallback$$' -fuzztime 10s ./app/flow
+	$(GO) test -run '^$$' -fuzz '^FuzzRelayDecode$$' -fuzztime 10s ./app/relay
 
 # Server and browser tests (package main): they need the built wasm and Chromium.
 browser: $(WASM) chromium

@@ -4,8 +4,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"authdebug/app/ngi"
 	"authdebug/app/sandbox"
@@ -264,6 +266,28 @@ func TestBrowserRelayErrorIsShown(t *testing.T) {
 	}
 	// The relay answers 502 Bad Gateway, which Chromium logs; nothing else may be logged.
 	b.noConsoleErrors("502 (Bad Gateway)")
+}
+
+// Past the relay's rate limit, nothing is sent and the page says when to try again.
+func TestBrowserRateLimitIsExplained(t *testing.T) {
+	srv := startServer(t, config{Limits: limits{CallBurst: 1, CallEvery: time.Minute}})
+	b := newBrowser(t)
+	b.open(srv.URL + "/token")
+	b.waitJS(`!!document.querySelector('#token-grant')`)
+	b.choose("#token-grant", "client_credentials")
+	b.waitJS(`!!document.querySelector('#audience')`)
+	b.input("#client-secret", sandbox.DemoClientSecret)
+	b.click("#exchange")
+	b.waitAttr("#token-result", "data-outcome", "success")
+	b.click("#exchange")
+	b.waitAttr("#token-result", "data-outcome", "relay-error")
+	if got := b.attr("#token-relay-error", "data-kind"); got != "rate_limited" {
+		t.Fatalf("kind = %s: %s", got, b.text("#token-result"))
+	}
+	if text := b.text("#token-result"); !strings.Contains(text, "too many calls") || !regexp.MustCompile(`Try again in \d+ s`).MatchString(text) {
+		t.Fatalf("the page does not say when to try again: %s", text)
+	}
+	b.noConsoleErrors("429 (Too Many Requests)")
 }
 
 func TestBrowserInspectTamperedToken(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -62,7 +61,8 @@ func startServer(t testing.TB, cfg config) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
+	config, limited := newHTTPServer(h, ln, cfg.Limits.orDefault(), cfg.Log)
+	srv := &httptest.Server{Listener: limited, Config: config}
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return ts

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"authdebug/app/ngi"
 	"authdebug/app/sandbox"
@@ -29,55 +32,69 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func main() {
+	ui.Register()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stderr))
+}
+
+// run starts the server with the given flags and serves until ctx ends. Its
+// result is the exit code: 2 for a flag that is wrong, 1 when serving fails.
+// ui.Register must have been called.
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	flags := flag.NewFlagSet("authdebug", flag.ContinueOnError)
+	flags.SetOutput(stderr)
 	var (
-		addr      = flag.String("addr", "127.0.0.1:8000", "address to listen on")
-		publicURL = flag.String("public-url", "", "the origin people open the tool at (default http://ADDR); the sandbox's issuer and redirect URIs are built on it")
+		addr      = flags.String("addr", "127.0.0.1:8000", "address to listen on")
+		publicURL = flags.String("public-url", "", "the origin people open the tool at (default http://ADDR); the only host the server answers for, and the base of the sandbox's issuer")
 		envs      listFlag
 		disabled  listFlag
 		sbClients listFlag
+		proxies   listFlag
 	)
-	flag.Var(&envs, "env", "add a Hydra-style environment: NAME=ISSUER_URL (repeatable)")
-	flag.Var(&disabled, "disable-env", "switch off an environment by id: sandbox, preprod, prod or an -env NAME (repeatable)")
-	flag.Var(&sbClients, "sandbox-client", "register a sandbox client: ID:SECRET:REDIRECT[,REDIRECT] (repeatable)")
-	flag.Parse()
+	flags.Var(&envs, "env", "add a Hydra-style environment: NAME=ISSUER_URL (repeatable)")
+	flags.Var(&disabled, "disable-env", "switch off an environment by id: sandbox, preprod, prod or an -env NAME (repeatable)")
+	flags.Var(&sbClients, "sandbox-client", "register a sandbox client: ID:SECRET:REDIRECT[,REDIRECT] (repeatable)")
+	flags.Var(&proxies, "trusted-proxy", "a proxy in front, as a CIDR or address: its X-Forwarded-For names the client for rate limits (repeatable)")
+	if err := flags.Parse(args); err != nil {
+		return 2
+	}
+	fail := func(code int, what string, err error) int {
+		fmt.Fprintf(stderr, "authdebug: %s%v\n", what, err)
+		return code
+	}
 
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg := config{Disabled: disabled, Log: log}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg := config{Disabled: disabled, TrustedProxies: proxies, Log: log}
 	for _, e := range envs {
 		env, err := parseEnvFlag(e)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "authdebug: -env:", err)
-			os.Exit(2)
+			return fail(2, "-env: ", err)
 		}
 		cfg.Extra = append(cfg.Extra, env)
 	}
 	for _, c := range sbClients {
 		client, err := sandbox.ParseClient(c)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "authdebug: -sandbox-client:", err)
-			os.Exit(2)
+			return fail(2, "-sandbox-client: ", err)
 		}
 		cfg.SandboxClients = append(cfg.SandboxClients, client)
 	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "authdebug:", err)
-		os.Exit(1)
+		return fail(1, "-addr: ", err)
 	}
+	defer ln.Close()
 	cfg.PublicURL = *publicURL
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://" + displayAddr(ln.Addr().String())
 	}
-	ui.Register()
 	handler, err := newServer(cfg)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "authdebug:", err)
-		os.Exit(1)
+		return fail(2, "", err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	srv, ln := newHTTPServer(handler, ln, cfg.Limits.orDefault(), log)
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -86,9 +103,24 @@ func main() {
 	}()
 	log.Info("authdebug is serving", "url", cfg.PublicURL)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("serve", "error", err)
-		os.Exit(1)
+		return fail(1, "serve: ", err)
 	}
+	return 0
+}
+
+// newHTTPServer bounds every connection: time to send headers, a body and
+// an answer, time idle between requests, header size, and how many are open.
+func newHTTPServer(h http.Handler, ln net.Listener, lim limits, log *slog.Logger) (*http.Server, net.Listener) {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       lim.ReadTimeout,
+		WriteTimeout:      lim.WriteTimeout,
+		IdleTimeout:       lim.IdleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return srv, netutil.LimitListener(ln, lim.MaxConns)
 }
 
 // parseEnvFlag reads NAME=ISSUER_URL.
@@ -97,8 +129,8 @@ func parseEnvFlag(s string) (ngi.Environment, error) {
 	if !ok || name == "" || issuer == "" {
 		return ngi.Environment{}, fmt.Errorf("%q: want NAME=ISSUER_URL", s)
 	}
-	if !strings.HasPrefix(issuer, "https://") && !strings.HasPrefix(issuer, "http://") {
-		return ngi.Environment{}, fmt.Errorf("%q: the issuer must be an http(s) URL", issuer)
+	if err := ngi.CheckIssuer(issuer); err != nil {
+		return ngi.Environment{}, err
 	}
 	return ngi.Hydra(name, name, issuer), nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -8,15 +9,19 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"authdebug/app/guard"
 	"authdebug/app/ngi"
 	"authdebug/app/relay"
 	"authdebug/app/sandbox"
+	"authdebug/app/ui"
 )
 
 // web holds the static files, app.wasm and its compressed copies included,
@@ -28,6 +33,7 @@ var web embed.FS
 // config is what newServer needs; main fills it from flags, tests by hand.
 type config struct {
 	PublicURL      string
+	TrustedProxies []string // CIDRs whose X-Forwarded-For names the client
 	Extra          []ngi.Environment
 	Disabled       []string
 	SandboxClients []sandbox.Client
@@ -36,18 +42,64 @@ type config struct {
 	// Network replaces the relay's transport for non-sandbox environments (tests).
 	Network http.RoundTripper
 	Timeout time.Duration
+	Limits  limits // zero fields get defaultLimits'
 }
 
+// limits bound what one server gives its clients.
+type limits struct {
+	ReadTimeout  time.Duration // a whole request, body included
+	WriteTimeout time.Duration // a whole answer; app.wasm on a slow line is the longest
+	IdleTimeout  time.Duration // a keep-alive connection between requests
+	MaxConns     int           // open connections; more wait to be accepted
+	// Each client may make CallBurst token or revocation calls at once, then
+	// one per CallEvery: through the relay, and to the sandbox's endpoints.
+	CallBurst int
+	CallEvery time.Duration
+}
+
+var defaultLimits = limits{
+	ReadTimeout: 30 * time.Second, WriteTimeout: 2 * time.Minute, IdleTimeout: time.Minute,
+	MaxConns: 1000, CallBurst: 20, CallEvery: time.Second,
+}
+
+// orDefault fills the zero fields from defaultLimits.
+func (l limits) orDefault() limits {
+	d := defaultLimits
+	return limits{
+		ReadTimeout: cmp.Or(l.ReadTimeout, d.ReadTimeout), WriteTimeout: cmp.Or(l.WriteTimeout, d.WriteTimeout),
+		IdleTimeout: cmp.Or(l.IdleTimeout, d.IdleTimeout), MaxConns: cmp.Or(l.MaxConns, d.MaxConns),
+		CallBurst: cmp.Or(l.CallBurst, d.CallBurst), CallEvery: cmp.Or(l.CallEvery, d.CallEvery),
+	}
+}
+
+// Bounds that are not worth a setting.
+const (
+	maxBody         = 64 << 10 // any request body; the relay and the sandbox need far less
+	maxHeaderBytes  = 64 << 10
+	maxLimitClients = 10000 // clients a rate limiter remembers
+	maxLogged       = 200   // characters of a request value in a log line
+)
+
 // contentSecurityPolicy allows the page's own scripts and wasm, nothing
-// inline but styles, and no framing.
+// inline but styles, forms that post only here, and no framing.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
-	"img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+	"img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; " +
+	"form-action 'self'; frame-ancestors 'none'"
 
 // newServer wires the page, the relay and the sandbox into one handler.
 // ui.Register must have been called.
 func newServer(cfg config) (http.Handler, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	lim := cfg.Limits.orDefault()
+	site, err := guard.ParseSite(cfg.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("-public-url: %w", err)
+	}
+	clients, err := guard.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("-trusted-proxy: %w", err)
 	}
 	webFS := cfg.Web
 	if webFS == nil {
@@ -64,7 +116,7 @@ func newServer(cfg config) (http.Handler, error) {
 	sum := sha256.Sum256(wasm)
 	version := hex.EncodeToString(sum[:8])
 
-	sb, err := sandbox.New(sandbox.Config{Origin: cfg.PublicURL, Clients: cfg.SandboxClients})
+	sb, err := sandbox.New(sandbox.Config{Origin: site.Origin(), Clients: cfg.SandboxClients})
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +129,9 @@ func newServer(cfg config) (http.Handler, error) {
 		if slices.ContainsFunc(envs, func(x ngi.Environment) bool { return x.ID == e.ID }) {
 			return nil, fmt.Errorf("environment %q is defined twice", e.ID)
 		}
+		if err := e.Check(); err != nil {
+			return nil, err
+		}
 		envs = append(envs, e)
 	}
 	if len(envs) == 0 {
@@ -85,7 +140,8 @@ func newServer(cfg config) (http.Handler, error) {
 	api := relay.New(envs, relay.Options{
 		Transports: map[string]http.RoundTripper{"sandbox": relay.HandlerTransport{Handler: sb}},
 		Network:    cfg.Network, Timeout: cfg.Timeout, Logger: cfg.Log,
-		PublicOrigin: strings.TrimSuffix(cfg.PublicURL, "/"),
+		Site: site, Clients: clients,
+		Limit: guard.NewLimiter(lim.CallBurst, lim.CallEvery, maxLimitClients),
 	})
 
 	page := &ga.Handler{
@@ -107,17 +163,98 @@ func newServer(cfg config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api)
 	if !slices.Contains(cfg.Disabled, "sandbox") {
-		mux.Handle("/sandbox/", sb)
+		// The relay reaches the sandbox in-process, past this limit: it has its own.
+		sandboxLimit := guard.NewLimiter(lim.CallBurst, lim.CallEvery, maxLimitClients)
+		mux.Handle("/sandbox/", limitSandboxCalls(sandboxLimit, clients, cfg.Log, sb))
 	}
 	wasmHandler := precompressed{fs: webFS, etag: `"` + version + `"`}
 	mux.Handle("/web/app.wasm", wasmHandler)
 	mux.Handle("/app.wasm", wasmHandler)
-	// go-app would fetch these from its own Host header; serve them here instead.
 	mux.Handle("/robots.txt", fileFrom(webFS, "robots.txt", "text/plain; charset=utf-8"))
-	mux.Handle("/sitemap.xml", http.NotFoundHandler())
-	mux.Handle("/ads.txt", http.NotFoundHandler())
-	mux.Handle("/", page)
-	return accessLog(cfg.Log, secureHeaders(mux)), nil
+	mux.Handle("/", pageOnly(page))
+	return accessLog(cfg.Log, site.OnlyHere(boundBody(secureHeaders(site, mux)))), nil
+}
+
+// goappFiles are the files go-app's handler makes itself.
+var goappFiles = []string{"/app.js", "/app-worker.js", "/wasm_exec.js", "/manifest.webmanifest", "/app.css"}
+
+// pageOnly lets go-app's handler see only what it should serve, and only the
+// path of it. Left to itself, go-app strips a "/<version>/" prefix from any
+// path and answers /robots.txt, /sitemap.xml and /ads.txt by fetching them
+// from "http://" + the request's Host with http.DefaultClient, caching the
+// first answer for everyone; and it prerenders the page with the request's
+// query, writing attribute values with strconv.Quote, which does not escape
+// HTML. So: its own files, /web/ and the page routes reach it, without a
+// query (the wasm reads deep links and callbacks from the browser's URL);
+// everything else is 404 here.
+func pageOnly(page http.Handler) http.Handler {
+	routes := ui.Paths()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		isPage := slices.Contains(routes, p)
+		if !isPage && !slices.Contains(goappFiles, p) && !strings.HasPrefix(p, "/web/") {
+			http.NotFound(w, r)
+			return
+		}
+		clean := r.Clone(r.Context())
+		clean.URL = &url.URL{Path: p}
+		clean.RequestURI = p
+		if p == "/callback" {
+			// NGI's redirect lands here with a code in the URL: keep no copy.
+			w = &fixedHeader{ResponseWriter: w, name: "Cache-Control", value: "no-store"}
+		}
+		page.ServeHTTP(w, clean)
+	})
+}
+
+// fixedHeader sets a header as the answer starts, over what the handler set.
+type fixedHeader struct {
+	http.ResponseWriter
+	name, value string
+	started     bool
+}
+
+func (f *fixedHeader) WriteHeader(code int) {
+	if !f.started {
+		f.started = true
+		f.Header().Set(f.name, f.value)
+	}
+	f.ResponseWriter.WriteHeader(code)
+}
+
+func (f *fixedHeader) Write(b []byte) (int, error) {
+	if !f.started {
+		f.WriteHeader(http.StatusOK)
+	}
+	return f.ResponseWriter.Write(b)
+}
+
+// limitSandboxCalls answers 429 to a client past its token or revocation
+// calls, in the shape of an OAuth error.
+func limitSandboxCalls(lim *guard.Limiter, clients guard.Clients, log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && (r.URL.Path == "/sandbox/oauth2/token" || r.URL.Path == "/sandbox/oauth2/revoke") {
+			if ok, wait := lim.Allow(clients.Of(r)); !ok {
+				secs := guard.RetryAfter(wait)
+				log.Warn("sandbox rate limit", "path", r.URL.Path, "retry_after_s", secs)
+				w.Header().Set("Retry-After", strconv.Itoa(secs))
+				w.Header().Set("Content-Type", "application/json; charset=utf-8")
+				w.Header().Set("Cache-Control", "no-store")
+				w.WriteHeader(http.StatusTooManyRequests)
+				fmt.Fprintf(w, `{"error":"rate_limited","error_description":"Too many calls from your address; try again in %d s."}`+"\n", secs)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// boundBody cuts every request body at maxBody.
+func boundBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // webResolver serves /web/ from a file system and keeps URLs as they are;
@@ -148,25 +285,41 @@ func fileFrom(fsys fs.FS, name, contentType string) http.Handler {
 
 // secureHeaders adds the headers of a careful site to every answer. A
 // callback URL carries a code, so no page may leak its URL in a Referer.
-func secureHeaders(next http.Handler) http.Handler {
+func secureHeaders(site guard.Site, next http.Handler) http.Handler {
+	https := strings.HasPrefix(site.Origin(), "https://")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+		if https {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// accessLog logs each request by path only: a query may carry a code or a state.
+// accessLog logs each request by path only (a query may carry a code or a
+// state), cut short: a path is the requester's to make as long as it likes.
 func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		log.Info("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+		log.Info("http", "method", clip(r.Method), "path", clip(r.URL.Path), "status", sw.status, "ms", time.Since(start).Milliseconds())
 	})
+}
+
+// clip shortens a request value for a log line.
+func clip(s string) string {
+	if len(s) <= maxLogged {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxLogged], "") + "…"
 }
 
 type statusWriter struct {

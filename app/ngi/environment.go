@@ -3,7 +3,11 @@
 // project's domain notes state them. It does no I/O.
 package ngi
 
-import "strings"
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
 
 // Endpoints are the URLs of an authorization server, Hydra's paths.
 type Endpoints struct {
@@ -42,6 +46,34 @@ type Environment struct {
 	// ResponseModes and PKCE are what the environment advertises in its discovery document.
 	ResponseModes []string `json:"response_modes"`
 	PKCE          bool     `json:"pkce"`
+}
+
+// CheckIssuer reports why an issuer cannot be an environment's: it must be an
+// absolute http(s) URL with a host, and nothing a request could not carry.
+func CheckIssuer(issuer string) error {
+	u, err := url.Parse(issuer)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%q is not a URL: %v", issuer, err)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fmt.Errorf("%q: the issuer must be an http:// or https:// URL", issuer)
+	case u.Host == "" || u.Hostname() == "":
+		return fmt.Errorf("%q: the issuer has no host", issuer)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return fmt.Errorf("%q: the issuer may not carry a user, a query or a fragment", issuer)
+	}
+	return nil
+}
+
+// Check reports the first endpoint of e that is not a usable URL, so a bad
+// environment stops the server at start rather than failing each call.
+func (e Environment) Check() error {
+	for _, u := range []string{e.Issuer, e.Endpoints.Token, e.Endpoints.Revoke, e.Endpoints.Discovery, e.Endpoints.JWKS} {
+		if err := CheckIssuer(u); err != nil {
+			return fmt.Errorf("environment %s: %w", e.ID, err)
+		}
+	}
+	return nil
 }
 
 // Hydra returns an environment whose endpoints are derived from the issuer

@@ -49,3 +49,17 @@ func TestExplainError(t *testing.T) {
 		t.Errorf("made_up: %+v", info)
 	}
 }
+
+// A malformed issuer is refused when the environment is made, not on each call.
+func TestEnvironmentCheck(t *testing.T) {
+	for _, e := range []Environment{Preprod(), Prod(), Hydra("x", "x", "http://127.0.0.1:4444/")} {
+		if err := e.Check(); err != nil {
+			t.Errorf("%s: %v", e.ID, err)
+		}
+	}
+	for _, bad := range []string{"http://[::1", "https://", "ftp://auth.example/", "auth.example", "https://u:p@auth.example/", "https://auth.example/?a=1", "https://auth.example/#x"} {
+		if err := Hydra("bad", "bad", bad).Check(); err == nil {
+			t.Errorf("issuer %q passed", bad)
+		}
+	}
+}

@@ -17,7 +17,7 @@ func BenchmarkRelayOverhead(b *testing.B) {
 	relay, _ := newRelay(b, up.URL, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	body := tokenBody("s3cret", map[string]string{"grant_type": "client_credentials", "audience": "https://api-preprod.norskgjeld.no/v1/debt", "scope": "debt.unsecured.presentation"})
 	form := "audience=x&grant_type=client_credentials&scope=y"
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	client := &http.Client{Transport: fromPage{&http.Transport{MaxIdleConnsPerHost: 64}}}
 
 	direct := func() {
 		req, _ := http.NewRequest("POST", up.URL+"/oauth2/token", strings.NewReader(form))

@@ -7,11 +7,14 @@ package relay
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"authdebug/app/flow"
+	"authdebug/app/guard"
 	"authdebug/app/ngi"
 )
 
@@ -20,6 +23,8 @@ const (
 	DefaultMaxRequest  = 64 << 10
 	DefaultMaxResponse = 1 << 20
 	DefaultTimeout     = 15 * time.Second
+	// MaxResponseHeader bounds the headers an upstream may send.
+	MaxResponseHeader = 64 << 10
 )
 
 // Options tune a Relay.
@@ -32,9 +37,12 @@ type Options struct {
 	MaxRequest  int64
 	MaxResponse int64
 	Logger      *slog.Logger
-	// PublicOrigin is the origin people open the tool at; behind a proxy that
-	// rewrites Host, the page's Origin is this rather than the request's Host.
-	PublicOrigin string
+	// Site is the origin people open the tool at: the only Origin accepted.
+	Site guard.Site
+	// Clients tells who a call comes from, for Limit.
+	Clients guard.Clients
+	// Limit bounds token and revocation calls per client; nil means no limit.
+	Limit *guard.Limiter
 }
 
 // Relay serves /api/ for the page.
@@ -60,6 +68,7 @@ func New(envs []ngi.Environment, opts Options) *Relay {
 	if opts.Network == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.Proxy = nil // the relay talks to configured environments only, directly
+		t.MaxResponseHeaderBytes = MaxResponseHeader
 		opts.Network = t
 	}
 	r := &Relay{envs: envs, opts: opts, clients: map[string]*http.Client{}, log: opts.Logger}
@@ -90,33 +99,55 @@ func New(envs []ngi.Environment, opts Options) *Relay {
 	return r
 }
 
-// ServeHTTP answers only same-origin requests, never lets a browser cache an
+// ServeHTTP answers only the tool's own page, never lets a browser cache an
 // answer, and logs what was asked without any value that could be secret.
 func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if why := crossSite(req, r.opts.PublicOrigin); why != "" {
-		r.log.Warn("relay refused a cross-site request", "method", req.Method, "path", req.URL.Path, "why", why)
-		writeJSON(w, http.StatusForbidden, flow.RelayResult{Error: &flow.RelayError{Kind: "forbidden", Message: "Only this tool's own page may call its API (" + why + ")."}})
+	if why := r.notOwnPage(req); why != "" {
+		r.log.Warn("relay refused a request not from its page", "method", req.Method, "path", truncate(req.URL.Path, 100), "why", truncate(why, 200))
+		writeJSON(w, http.StatusForbidden, flow.RelayResult{Error: &flow.RelayError{Kind: "forbidden", Message: "Only this tool's own page may call its API (" + truncate(why, 200) + ")."}})
 		return
 	}
 	r.mux.ServeHTTP(w, req)
 }
 
-// crossSite says why a request is not from this tool's own page, or "".
-// Requests without these headers come from a program, not a browser page, and
-// carry no ambient credentials, so they are let through.
-func crossSite(req *http.Request, publicOrigin string) string {
+// notOwnPage says why a request is not from this tool's own page, or "".
+// A POST must carry this site's Origin, as every browser's fetch does: a
+// script elsewhere, or a program, cannot spend the portal's address on NGI.
+// A GET reads public metadata; it is refused only when a browser says that
+// another site asked.
+func (r *Relay) notOwnPage(req *http.Request) string {
 	switch site := req.Header.Get("Sec-Fetch-Site"); site {
 	case "", "same-origin", "none":
 	default:
 		return "Sec-Fetch-Site is " + site
 	}
-	if origin := req.Header.Get("Origin"); origin != "" {
-		if origin != "http://"+req.Host && origin != "https://"+req.Host && origin != publicOrigin {
-			return "Origin " + origin + " is not this server"
-		}
+	origin := req.Header.Get("Origin")
+	switch {
+	case origin != "" && !r.opts.Site.OriginAllowed(origin):
+		return "Origin " + origin + " is not " + r.opts.Site.Origin()
+	case origin == "" && req.Method != http.MethodGet && req.Method != http.MethodHead:
+		return "a " + req.Method + " must come from the page, with an Origin header"
 	}
 	return ""
+}
+
+// limited answers 429 when the client has used up its calls; the page shows
+// the message, which says when to try again.
+func (r *Relay) limited(w http.ResponseWriter, req *http.Request, what string) bool {
+	if r.opts.Limit == nil {
+		return false
+	}
+	ok, wait := r.opts.Limit.Allow(r.opts.Clients.Of(req))
+	if ok {
+		return false
+	}
+	secs := guard.RetryAfter(wait)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	r.log.Warn("relay rate limit", "call", what, "retry_after_s", secs)
+	writeJSON(w, http.StatusTooManyRequests, flow.RelayResult{Error: &flow.RelayError{Kind: "rate_limited",
+		Message: fmt.Sprintf("Too many %s calls from your address in a short time; nothing was sent. Try again in %d s. (The limit keeps scripts from trying secrets through this server.)", what, secs)}})
+	return true
 }
 
 func (r *Relay) environments(w http.ResponseWriter, _ *http.Request) {

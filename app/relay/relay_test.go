@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"authdebug/app/flow"
+	"authdebug/app/guard"
 	"authdebug/app/ngi"
 )
 
@@ -55,10 +56,32 @@ func newRelay(t testing.TB, issuer string, opts Options) (*httptest.Server, *byt
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(&lockedWriter{w: &log}, nil))
 	}
-	r := New([]ngi.Environment{ngi.Hydra("up", "Upstream", issuer+"/")}, opts)
-	s := httptest.NewServer(r)
+	s := httptest.NewUnstartedServer(nil)
+	if opts.Site.Origin() == "" {
+		site, err := guard.ParseSite("http://" + s.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Site = site
+	}
+	s.Config.Handler = New([]ngi.Environment{ngi.Hydra("up", "Upstream", issuer+"/")}, opts)
+	s.Start()
 	t.Cleanup(s.Close)
 	return s, &log
+}
+
+// pageClient calls the relay as the tool's page does: a POST carries the
+// Origin of the server it goes to.
+var pageClient = &http.Client{Transport: fromPage{http.DefaultTransport}}
+
+type fromPage struct{ http.RoundTripper }
+
+func (p fromPage) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("Origin") == "" && r.Method == http.MethodPost {
+		r = r.Clone(r.Context())
+		r.Header.Set("Origin", "http://"+r.URL.Host)
+	}
+	return p.RoundTripper.RoundTrip(r)
 }
 
 type lockedWriter struct {
@@ -74,7 +97,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 
 func postJSON(t testing.TB, url, body string) (int, flow.RelayResult, http.Header) {
 	t.Helper()
-	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	resp, err := pageClient.Post(url, "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,6 +219,7 @@ func TestRelayRefusesHostileTargets(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Host = trapHost
 	req.Header.Set("X-Forwarded-Host", trapHost)
+	req.Header.Set("Origin", relay.URL)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +251,7 @@ func TestRelayRejectsBadRequests(t *testing.T) {
 		{"no grant", "application/json", `{"env":"up","client_id":"c","form":{}}`, "no grant_type"},
 	}
 	for _, tt := range tests {
-		resp, err := http.Post(relay.URL+"/api/token", tt.contentType, strings.NewReader(tt.body))
+		resp, err := pageClient.Post(relay.URL+"/api/token", tt.contentType, strings.NewReader(tt.body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -245,7 +269,8 @@ func TestRelayRejectsBadRequests(t *testing.T) {
 
 func TestRelayRefusesCrossSiteRequests(t *testing.T) {
 	up := newUpstream(t, okToken)
-	relay, _ := newRelay(t, up.URL, Options{PublicOrigin: "https://debug.example.org"})
+	site, _ := guard.ParseSite("https://debug.example.org")
+	relay, _ := newRelay(t, up.URL, Options{Site: site})
 	body := tokenBody("s", map[string]string{"grant_type": "client_credentials"})
 	tests := []struct {
 		headers map[string]string
@@ -255,9 +280,15 @@ func TestRelayRefusesCrossSiteRequests(t *testing.T) {
 		{map[string]string{"Origin": "https://evil.example"}, 403},
 		{map[string]string{"Sec-Fetch-Site": "same-site"}, 403},
 		{map[string]string{"Origin": "null"}, 403},
-		{map[string]string{"Origin": relay.URL, "Sec-Fetch-Site": "same-origin"}, 200},
-		{map[string]string{}, 200},
-		{map[string]string{"Origin": "https://debug.example.org", "Sec-Fetch-Site": "same-origin"}, 200}, // the public origin behind a proxy
+		// The request's own host is not enough: DNS rebinding makes Host and Origin agree.
+		{map[string]string{"Origin": relay.URL, "Sec-Fetch-Site": "same-origin"}, 403},
+		{map[string]string{"Origin": "https://debug.example.org.evil.example"}, 403},
+		{map[string]string{"Origin": "http://debug.example.org"}, 403},
+		// A POST without Origin is not from a browser page: a script could try secrets with it.
+		{map[string]string{}, 403},
+		{map[string]string{"Sec-Fetch-Site": "same-origin"}, 403},
+		{map[string]string{"Origin": "https://debug.example.org", "Sec-Fetch-Site": "same-origin"}, 200},
+		{map[string]string{"Origin": "https://DEBUG.example.org:443"}, 200},
 	}
 	for _, tt := range tests {
 		req, _ := http.NewRequest("POST", relay.URL+"/api/token", strings.NewReader(body))
@@ -284,7 +315,7 @@ func TestRelayRefusesCrossSiteRequests(t *testing.T) {
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	resp, _ := http.DefaultClient.Do(req)
 	resp.Body.Close()
-	if resp.StatusCode != 403 || up.hits.Load() != 3 {
+	if resp.StatusCode != 403 || up.hits.Load() != 2 {
 		t.Errorf("form post: %d, upstream hits %d", resp.StatusCode, up.hits.Load())
 	}
 }
@@ -417,7 +448,7 @@ func TestRelayCancelsUpstreamWhenClientLeaves(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "POST", relay.URL+"/api/token", strings.NewReader(tokenBody("s", map[string]string{"grant_type": "client_credentials"})))
 	req.Header.Set("Content-Type", "application/json")
-	go http.DefaultClient.Do(req)
+	go pageClient.Do(req)
 	<-started
 	cancel()
 	select {

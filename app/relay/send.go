@@ -28,10 +28,16 @@ var formFields = []string{"grant_type", "code", "redirect_uri", "client_id", "co
 	"audience", "scope", "refresh_token", "token", "token_type_hint"}
 
 func (r *Relay) token(w http.ResponseWriter, req *http.Request) {
+	if r.limited(w, req, "token") {
+		return
+	}
 	r.post(w, req, "token", "grant_type", func(e ngi.Environment) string { return e.Endpoints.Token })
 }
 
 func (r *Relay) revoke(w http.ResponseWriter, req *http.Request) {
+	if r.limited(w, req, "revoke") {
+		return
+	}
 	r.post(w, req, "revoke", "token", func(e ngi.Environment) string { return e.Endpoints.Revoke })
 }
 
@@ -46,6 +52,13 @@ func (r *Relay) jwks(w http.ResponseWriter, req *http.Request) {
 // badRequest answers 400 and makes no outbound connection.
 func badRequest(w http.ResponseWriter, msg string) {
 	writeJSON(w, http.StatusBadRequest, flow.RelayResult{Error: &flow.RelayError{Kind: "bad_request", Message: msg}})
+}
+
+// badEndpoint answers when an environment's endpoint cannot make a request;
+// the server checks its environments at start, so this is a bug, not bad input.
+func badEndpoint(w http.ResponseWriter, e ngi.Environment, what string, err error) {
+	writeJSON(w, http.StatusInternalServerError, flow.RelayResult{Error: &flow.RelayError{Kind: "bad_endpoint",
+		Message: fmt.Sprintf("The %s endpoint of %s is not a usable URL (%v). Fix the server's -env flag.", what, e.Label, err)}})
 }
 
 func (r *Relay) get(w http.ResponseWriter, req *http.Request, what string, endpoint func(ngi.Environment) string) {
@@ -65,7 +78,11 @@ func (r *Relay) get(w http.ResponseWriter, req *http.Request, what string, endpo
 		badRequest(w, r.unknownEnv(q.Get("env")))
 		return
 	}
-	up, _ := http.NewRequestWithContext(req.Context(), http.MethodGet, endpoint(e), nil)
+	up, err := http.NewRequestWithContext(req.Context(), http.MethodGet, endpoint(e), nil)
+	if err != nil {
+		badEndpoint(w, e, what, err)
+		return
+	}
 	up.Header.Set("Accept", "application/json")
 	r.send(w, req, e, what, up, "")
 }
@@ -84,7 +101,11 @@ func (r *Relay) post(w http.ResponseWriter, req *http.Request, what, required st
 		form.Set(k, v)
 	}
 	body := form.Encode()
-	up, _ := http.NewRequestWithContext(req.Context(), http.MethodPost, endpoint(e), strings.NewReader(body))
+	up, err := http.NewRequestWithContext(req.Context(), http.MethodPost, endpoint(e), strings.NewReader(body))
+	if err != nil {
+		badEndpoint(w, e, what, err)
+		return
+	}
 	up.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	up.Header.Set("Accept", "application/json")
 	up.Header.Set("Authorization", flow.BasicAuth(in.ClientID, in.ClientSecret))

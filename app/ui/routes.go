@@ -29,3 +29,12 @@ func Register() {
 		ga.Route(t.Path, ga.NewZeroComponentFactory(&Shell{}))
 	}
 }
+
+// Paths lists the page's routes: the only pages the server renders.
+func Paths() []string {
+	paths := make([]string, len(tabs))
+	for i, t := range tabs {
+		paths[i] = t.Path
+	}
+	return paths
+}

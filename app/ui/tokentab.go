@@ -272,8 +272,12 @@ func (s *Shell) renderTokenVerdict(r *tokenResult) ga.UI {
 		if r.relay.Error != nil {
 			msg, kind = r.relay.Error.Message, r.relay.Error.Kind
 		}
+		heading := "The request did not get an answer"
+		if kind == "rate_limited" {
+			heading = "Not sent: too many calls in a short time"
+		}
 		return ga.Div().Body(
-			ga.H3().Text("The request did not get an answer"),
+			ga.H3().Text(heading),
 			ga.P().ID("token-relay-error").DataSet("kind", kind).Text(msg),
 		)
 	case "error":
