@@ -125,6 +125,13 @@ func CheckRedirectURI(raw string) []Finding {
 	return fs
 }
 
+// IsHTTPS reports whether a URL is an absolute https URL with a host: the
+// only kind the page makes a link of when a callback or a server names it.
+func IsHTTPS(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme == "https" && u.Host != "" && u.User == nil
+}
+
 // IsLoopback reports whether a host name is localhost or a loopback IP.
 func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"authdebug/app/ngi"
 )
 
 // Outcome is what a callback URL turned out to be.
@@ -22,14 +24,16 @@ type Callback struct {
 	Reason  string // why it is not a callback, for OutcomeInvalid
 	// Base is the URL without query and fragment, as written; empty when only
 	// parameters were pasted.
-	Base string
-	Mode string // "query" or "fragment": where the parameters were
+	Base  string
+	Query string // the query as written, the redirect URI's own parameters included
+	Mode  string // "query" or "fragment": where the parameters were
 	// Params are all parameters in the order they came.
 	Params []Param
 
 	Code, Scope, State, Iss string
 	Error, ErrorDescription string
 	ErrorHint, ErrorDebug   string
+	ErrorURI                string
 	Findings                []Finding
 }
 
@@ -41,6 +45,15 @@ func (c Callback) Param(name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// ArrivedAt is the URL the callback arrived at, with its query and without
+// the fragment: what is compared with a redirect_uri.
+func (c Callback) ArrivedAt() string {
+	if c.Query == "" {
+		return c.Base
+	}
+	return c.Base + "?" + c.Query
 }
 
 // ReadCallback reads whatever was pasted as a callback URL. It never fails:
@@ -61,7 +74,7 @@ func ReadCallback(raw string) Callback {
 			return invalid("This is not a URL: a callback looks like https://your-app.example/callback?code=...&state=...")
 		}
 	}
-	c := Callback{Base: base, Mode: "query", Findings: repairs}
+	c := Callback{Base: base, Query: query, Mode: ngi.ResponseModeQuery, Findings: repairs}
 	qs, err := parseParams(query)
 	if err != nil {
 		return withBase(invalid("The query cannot be read: "+err.Error()+"."), base)
@@ -74,11 +87,11 @@ func ReadCallback(raw string) Callback {
 	case hasOAuthParam(qs) && hasOAuthParam(fs):
 		return withBase(invalid("Parameters are in both the query (?) and the fragment (#): a callback carries them in one place only."), base)
 	case hasOAuthParam(fs):
-		c.Params, c.Mode = fs, "fragment"
+		c.Params, c.Mode = fs, ngi.ResponseModeFragment
 	default:
 		c.Params = qs
 		if len(qs) == 0 {
-			c.Params, c.Mode = fs, "fragment"
+			c.Params, c.Mode = fs, ngi.ResponseModeFragment
 		}
 	}
 	if len(c.Params) == 0 {
@@ -99,6 +112,7 @@ func ReadCallback(raw string) Callback {
 	c.ErrorDescription, _ = c.Param("error_description")
 	c.ErrorHint, _ = c.Param("error_hint")
 	c.ErrorDebug, _ = c.Param("error_debug")
+	c.ErrorURI, _ = c.Param("error_uri")
 	_, hasError := c.Param("error")
 	_, hasCode := c.Param("code")
 	switch {
@@ -124,19 +138,47 @@ func ReadCallback(raw string) Callback {
 	return c
 }
 
+// CheckCallbackAgainstRequest compares a callback with the authorize request
+// its state matched: the scope granted, and where the parameters came.
+func CheckCallbackAgainstRequest(c Callback, p PendingRequest) []Finding {
+	var fs []Finding
+	if c.Outcome == OutcomeSuccess {
+		fs = append(fs, CompareScope(p.Scope, c.Scope))
+	}
+	if p.ResponseMode == ngi.ResponseModeFragment && c.Mode != ngi.ResponseModeFragment {
+		fs = append(fs, warningf("response_mode", "The request asked for response_mode=fragment, but the parameters came in the query."))
+	}
+	return fs
+}
+
 // repair undoes what copying a URL out of a log, an e-mail or HTML often
-// does to it, and says so: line breaks inside it, and &amp; for &.
+// does to it, and says so: line breaks inside it (the lines are joined, each
+// without the indentation around it), spaces that a log printed decoded
+// (read as %20, so a value keeps its words), and &amp; for &.
 func repair(raw string) (string, []Finding) {
 	var fs []Finding
-	if strings.ContainsAny(raw, " \t\r\n") {
-		raw = strings.Join(strings.Fields(raw), "")
-		fs = append(fs, warningf("url", "The URL had spaces or line breaks inside it (wrapped in an e-mail or a log?); they were removed before reading."))
+	if strings.ContainsAny(raw, "\r\n") {
+		lines := strings.FieldsFunc(raw, func(r rune) bool { return r == '\n' || r == '\r' })
+		for i := range lines {
+			lines[i] = strings.TrimSpace(lines[i])
+		}
+		raw = strings.Join(lines, "")
+		fs = append(fs, warningf("url", "The URL was broken over lines (wrapped in an e-mail or a log?); the lines were joined before reading."))
+	}
+	if strings.ContainsAny(raw, " \t") {
+		raw = strings.NewReplacer(" ", "%20", "\t", "%09").Replace(raw)
+		fs = append(fs, warningf("url", "The URL had spaces inside it, which a URL cannot carry (a log printed it decoded?); they were read as %20, spaces in the values."))
 	}
 	if strings.Contains(raw, "&amp;") {
 		raw = strings.ReplaceAll(raw, "&amp;", "&")
 		fs = append(fs, warningf("url", "The URL had &amp; where & belongs: it was copied from HTML source. It was read with &."))
 	}
 	return raw, fs
+}
+
+// OAuthError is the callback's error as the token endpoint would say it.
+func (c Callback) OAuthError() OAuthError {
+	return OAuthError{Error: c.Error, Description: c.ErrorDescription, Hint: c.ErrorHint, Debug: c.ErrorDebug, URI: c.ErrorURI}
 }
 
 func invalid(reason string) Callback { return Callback{Outcome: OutcomeInvalid, Reason: reason} }

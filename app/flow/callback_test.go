@@ -49,6 +49,12 @@ func TestCallbackReadings(t *testing.T) {
 		{"wrapped", seedSuccess[:60] + "\n  " + seedSuccess[60:], OutcomeSuccess, "", func(c Callback) bool {
 			return c.Code == "wi-w8zIdwwBHggkHhSjR24wH8pN6MDqxdObTBDuzaZo.sciTzz9qgwMlGBZ6X0jYIDyib8MupoIp5gbIJBxnTCs" && len(c.Findings) == 1
 		}},
+		{"spaces a log printed decoded", "https://app.example/cb?error=access_denied&error_description=The user denied\tit&state=s", OutcomeError, "", func(c Callback) bool {
+			return c.ErrorDescription == "The user denied\tit" && len(c.Findings) == 1 && strings.Contains(c.Findings[0].Message, "%20")
+		}},
+		{"wrapped inside a value with words", "https://app.example/cb?error=access_denied&error_description=The user\n   denied it&state=s", OutcomeError, "", func(c Callback) bool {
+			return c.ErrorDescription == "The userdenied it" && len(c.Findings) == 2
+		}},
 		{"empty", "", OutcomeInvalid, "Nothing to read", nil},
 		{"not a url", "hello", OutcomeInvalid, "not a URL", nil},
 		{"no scheme", "app.example/cb?code=a", OutcomeInvalid, "not a URL", nil},

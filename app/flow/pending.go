@@ -54,16 +54,21 @@ type StateCheck struct {
 	Message string
 }
 
-// CheckState finds the pending request a callback's state belongs to.
+// CheckState finds the pending request a callback's state belongs to. A
+// request older than PendingMaxAge no longer counts: a callback for it is stale.
 func CheckState(state string, pending []PendingRequest, now time.Time) StateCheck {
 	if len(pending) == 0 {
 		return StateCheck{Result: MatchUnknown, Message: "No pending request is known in this browser, so the state cannot be checked. Build the URL on the Authorize tab and Copy or Open it first."}
 	}
 	for i := range pending {
-		if pending[i].State == state && state != "" {
-			p := pending[i]
-			return StateCheck{Result: MatchYes, Request: &p, Message: fmt.Sprintf("The state matches the request to %s for client %s, sent %s ago.", p.Env, p.ClientID, Age(now.Sub(p.Created)))}
+		if pending[i].State != state || state == "" {
+			continue
 		}
+		p := pending[i]
+		if age := now.Sub(p.Created); age > PendingMaxAge {
+			return StateCheck{Result: MatchNo, Message: fmt.Sprintf("The state belongs to a request sent %s ago, older than the %s a request is kept: a stale callback. Your app must reject it.", Age(age), Age(PendingMaxAge))}
+		}
+		return StateCheck{Result: MatchYes, Request: &p, Message: fmt.Sprintf("The state matches the request to %s for client %s, sent %s ago.", p.Env, p.ClientID, Age(now.Sub(p.Created)))}
 	}
 	if state == "" {
 		return StateCheck{Result: MatchNo, Message: "The callback carries no state, but requests are pending: your app must reject it."}

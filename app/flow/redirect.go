@@ -3,7 +3,9 @@ package flow
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // RedirectDiff compares the URI a callback arrived at with an expected
@@ -17,32 +19,36 @@ type RedirectDiff struct {
 	Differences []string
 }
 
-// DiffRedirect compares got (a callback's scheme, host and path) with want (a
-// redirect_uri sent or registered). Only an exact match is a match, as NGI
-// compares them.
+// callbackParams are what an authorization server adds to a redirect URI's
+// own query; anything else in a callback's query must be the URI's own.
+var callbackParams = []string{"code", "state", "scope", "iss", "error", "error_description", "error_hint", "error_debug", "error_uri", "session_state"}
+
+// DiffRedirect compares got (the URL a callback arrived at, its parameters
+// included) with want (a redirect_uri sent or registered). Only an exact
+// match is a match, as NGI compares them: the same scheme, host, port and
+// path, and the redirect_uri's own query parameters, unchanged, beside the
+// ones the server added.
 func DiffRedirect(got, want string) RedirectDiff {
-	got, _, _ = splitURL(got)
+	gotBase, gotQuery, _ := splitURL(strings.TrimSpace(got))
 	want = strings.TrimSpace(want)
-	d := RedirectDiff{Got: got, Want: want, At: -1}
-	if got == want {
+	wantBase, wantQuery, _ := splitURL(want)
+	d := RedirectDiff{Got: gotBase, Want: want, At: -1}
+	if wantQuery != "" {
+		d.Got = gotBase + "?" + gotQuery
+	}
+	queryDiffs := diffQuery(gotQuery, wantQuery)
+	if gotBase == wantBase && len(queryDiffs) == 0 {
 		d.Equal = true
 		return d
 	}
-	d.At = firstDifference(got, want)
-	g, gerr := url.Parse(got)
-	w, werr := url.Parse(want)
+	d.At = firstDifference(d.Got, d.Want)
+	g, gerr := url.Parse(gotBase)
+	w, werr := url.Parse(wantBase)
 	if gerr != nil || werr != nil {
 		d.Differences = []string{"One of the two is not a URL, so only the characters can be compared."}
 		return d
 	}
-	if w.RawQuery != "" {
-		d.Differences = append(d.Differences, "The expected redirect_uri has a query (?"+w.RawQuery+"): it is compared with the callback's URL without its parameters.")
-		want, _, _ = splitURL(want)
-		if got == want {
-			d.Equal, d.At = true, -1
-			return d
-		}
-	}
+	d.Differences = append(d.Differences, queryDiffs...)
 	if g.Scheme != w.Scheme {
 		d.Differences = append(d.Differences, fmt.Sprintf("Scheme: %s instead of %s.", g.Scheme, w.Scheme))
 	}
@@ -86,14 +92,50 @@ func DiffRedirect(got, want string) RedirectDiff {
 	return d
 }
 
-func firstDifference(a, b string) int {
-	n := min(len(a), len(b))
-	for i := 0; i < n; i++ {
-		if a[i] != b[i] {
-			return i
+// diffQuery names how a callback's query differs from a redirect_uri's own:
+// each of the URI's parameters must come back unchanged, and nothing else
+// but what the server adds.
+func diffQuery(gotQuery, wantQuery string) []string {
+	got, _ := url.ParseQuery(gotQuery)
+	want, _ := url.ParseQuery(wantQuery)
+	var out []string
+	for _, name := range sortedKeys(want) {
+		switch g, ok := got[name]; {
+		case !ok:
+			out = append(out, fmt.Sprintf("Query: the redirect_uri's parameter %s=%s is missing.", name, want.Get(name)))
+		case !slices.Equal(g, want[name]):
+			out = append(out, fmt.Sprintf("Query: %s=%s instead of %s=%s.", name, strings.Join(g, ","), name, strings.Join(want[name], ",")))
 		}
 	}
-	return n
+	for _, name := range sortedKeys(got) {
+		if _, ok := want[name]; !ok && !slices.Contains(callbackParams, name) {
+			out = append(out, fmt.Sprintf("Query: %s=%s is not in the redirect_uri.", name, got.Get(name)))
+		}
+	}
+	return out
+}
+
+func sortedKeys(v url.Values) []string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// firstDifference is the byte index where a and b first differ, at the start
+// of a character so that a marker never cuts one in two.
+func firstDifference(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	for i > 0 && i < len(a) && !utf8.RuneStart(a[i]) {
+		i--
+	}
+	return i
 }
 
 // RegisteredMatch checks a callback's URI against a list of registered

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestDiffRedirectNamesDifferences(t *testing.T) {
@@ -34,8 +35,43 @@ func TestDiffRedirectNamesDifferences(t *testing.T) {
 	if d := DiffRedirect(want+"?code=x", want); !d.Equal || d.At != -1 {
 		t.Errorf("equal URIs differ: %+v", d)
 	}
-	if d := DiffRedirect("https://app.example/cb?code=x", "https://app.example/cb?tenant=1"); !d.Equal {
-		t.Errorf("a registered query is compared without the callback's parameters: %+v", d)
+}
+
+// A redirect_uri's own query must come back unchanged, beside what the
+// server adds (code, state, scope, error…).
+func TestDiffRedirectComparesTheURIsOwnQuery(t *testing.T) {
+	want := "https://app.example/cb?tenant=1"
+	for _, tt := range []struct {
+		got    string
+		equal  bool
+		phrase string
+	}{
+		{"https://app.example/cb?tenant=1&code=x&state=y&scope=s", true, ""},
+		{"https://app.example/cb?code=x&tenant=1&iss=https%3A%2F%2Fa", true, ""},
+		{"https://app.example/cb?error=access_denied&error_description=no&tenant=1", true, ""},
+		{"https://app.example/cb?tenant=2&code=x", false, "tenant=2 instead of tenant=1"},
+		{"https://app.example/cb?code=x", false, "tenant=1 is missing"},
+		{"https://app.example/cb?tenant=1&debug=on&code=x", false, "debug=on is not in the redirect_uri"},
+	} {
+		d := DiffRedirect(tt.got, want)
+		if d.Equal != tt.equal || !strings.Contains(strings.Join(d.Differences, " | "), tt.phrase) {
+			t.Errorf("DiffRedirect(%q) = %+v, want equal=%v and %q", tt.got, d, tt.equal, tt.phrase)
+		}
+	}
+	// Without a query of its own, a callback's extra parameters are a difference too.
+	if d := DiffRedirect("https://app.example/cb?tenant=2&code=x", "https://app.example/cb"); d.Equal {
+		t.Errorf("an unregistered query parameter matched: %+v", d)
+	}
+}
+
+// The marker of the first difference never cuts a character in two.
+func TestDiffRedirectMarksWholeCharacters(t *testing.T) {
+	d := DiffRedirect("https://bank.example/bekreftelse/søk?code=x", "https://bank.example/bekreftelse/sæk")
+	if d.Equal || !utf8.ValidString(d.Got[:d.At]) || !utf8.ValidString(d.Got[d.At:]) || !utf8.ValidString(d.Want[:d.At]) {
+		t.Errorf("marker at %d cuts %q", d.At, d.Got)
+	}
+	if !strings.HasSuffix(d.Got[:d.At], "/s") {
+		t.Errorf("marker at %d in %q, want just before ø, which differs from æ in its second byte", d.At, d.Got)
 	}
 }
 
@@ -71,10 +107,22 @@ func TestCheckStateAgainstPending(t *testing.T) {
 	if c := CheckState("", pending, now); c.Result != MatchNo {
 		t.Errorf("no state: %+v", c)
 	}
+	// A request older than PendingMaxAge no longer vouches for a callback.
+	stale := append(pending, PendingRequest{State: "month-old", Env: "sandbox", Created: now.Add(-30 * 24 * time.Hour)})
+	if c := CheckState("month-old", stale, now); c.Result != MatchNo || c.Request != nil || !strings.Contains(c.Message, "stale") {
+		t.Errorf("a 30-day-old request: %+v", c)
+	}
+	if c := CheckState("month-old", stale, now.Add(-30*24*time.Hour+time.Hour)); c.Result != MatchYes {
+		t.Errorf("the same request an hour after it was sent: %+v", c)
+	}
 }
 
 func TestAddPendingKeepsRecentOnly(t *testing.T) {
 	now := time.Now()
+	if list := AddPending([]PendingRequest{{State: "day-old", Created: now.Add(-PendingMaxAge - time.Second)}, {State: "hour-old", Created: now.Add(-time.Hour)}},
+		PendingRequest{State: "new", Created: now}, now); len(list) != 2 || list[1].State != "hour-old" {
+		t.Errorf("a request older than PendingMaxAge was kept: %+v", list)
+	}
 	var list []PendingRequest
 	list = AddPending(list, PendingRequest{State: "old", Created: now.Add(-PendingMaxAge - time.Minute)}, now)
 	for i := 0; i < PendingLimit+3; i++ {

@@ -55,6 +55,19 @@ func CheckCodeExchange(x CodeExchange, now time.Time) []Finding {
 	return fs
 }
 
+// CheckClientAuth reports what the token endpoint needs to know the client:
+// its id and secret, sent with HTTP Basic.
+func CheckClientAuth(clientID, secret string) []Finding {
+	var fs []Finding
+	if clientID == "" {
+		fs = append(fs, errorf("client_id", "No client id: choose it at the top of the page."))
+	}
+	if secret == "" {
+		fs = append(fs, errorf("client_secret", "No client secret: type it below (it stays in this page)."))
+	}
+	return fs
+}
+
 // CheckClientCredentials warns about an audience or scope that will fail.
 func CheckClientCredentials(env ngi.Environment, audience, scope string) []Finding {
 	var fs []Finding
@@ -105,6 +118,7 @@ type OAuthError struct {
 	Description string `json:"error_description,omitempty"`
 	Hint        string `json:"error_hint,omitempty"`
 	Debug       string `json:"error_debug,omitempty"`
+	URI         string `json:"error_uri,omitempty"` // RFC 6749: a page about the error
 }
 
 // ReadTokenResponse reads a token endpoint's answer. Exactly one of the
