@@ -18,7 +18,7 @@ func Expectations(e Environment) []Expectation {
 		{Field: "revocation_endpoint", Want: []string{e.Endpoints.Revoke}},
 		{Field: "userinfo_endpoint", Want: []string{e.Endpoints.Userinfo}},
 		{Field: "response_types_supported", Want: []string{"code"}, List: true},
-		{Field: "response_modes_supported", Want: []string{"query", "fragment"}, List: true},
+		{Field: "response_modes_supported", Want: AdvertisedResponseModes, List: true},
 		{Field: "grant_types_supported", Want: []string{"authorization_code", "client_credentials"}, List: true},
 		{Field: "token_endpoint_auth_methods_supported", Want: []string{"client_secret_basic"}, List: true},
 		{Field: "id_token_signing_alg_values_supported", Want: []string{"RS256"}, List: true},

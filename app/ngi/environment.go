@@ -6,6 +6,7 @@ package ngi
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -47,6 +48,20 @@ type Environment struct {
 	ResponseModes []string `json:"response_modes"`
 	PKCE          bool     `json:"pkce"`
 }
+
+// Response modes: where a callback's parameters go.
+const (
+	ResponseModeQuery    = "query"
+	ResponseModeFragment = "fragment"
+	ResponseModeFormPost = "form_post"
+)
+
+// ResponseModes are OAuth's response modes, all offered on the Authorize tab
+// so that a refusal can be tried too.
+var ResponseModes = []string{ResponseModeQuery, ResponseModeFragment, ResponseModeFormPost}
+
+// AdvertisedResponseModes are the ones NGI's discovery document lists.
+var AdvertisedResponseModes = []string{ResponseModeQuery, ResponseModeFragment}
 
 // CheckIssuer reports why an issuer cannot be an environment's: it must be an
 // absolute http(s) URL with a host, and nothing a request could not carry.
@@ -93,7 +108,7 @@ func Hydra(id, label, issuer string) Environment {
 			Userinfo:  base + "/userinfo",
 			Logout:    base + "/oauth2/sessions/logout",
 		},
-		ResponseModes: []string{"query", "fragment"},
+		ResponseModes: slices.Clone(AdvertisedResponseModes),
 	}
 }
 

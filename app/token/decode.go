@@ -55,12 +55,33 @@ func Read(raw string) Input {
 			return Input{Kind: KindUnknown, Problem: "This JSON has neither access_token nor id_token: it is not a token response."}
 		}
 		return in
-	case strings.Count(raw, ".") == 2:
+	case FormOf(raw) == FormJWT:
 		return Input{Kind: KindJWT, IDToken: raw}
-	case LooksOpaque(raw):
+	case FormOf(raw) == FormOpaque:
 		return Input{Kind: KindOpaque, AccessToken: raw}
 	}
 	return Input{Kind: KindUnknown, Problem: "This is neither a JWT (three base64url parts joined by dots), nor a Hydra opaque token (two parts), nor a token response JSON."}
+}
+
+// Form is the shape of a token string.
+type Form string
+
+// The forms a token comes in.
+const (
+	FormJWT    Form = "jwt"    // three base64url parts joined by dots
+	FormOpaque Form = "opaque" // Hydra's reference token: two parts
+	FormOther  Form = "other"
+)
+
+// FormOf tells a JWT from Hydra's opaque form by its parts.
+func FormOf(raw string) Form {
+	switch {
+	case strings.Count(raw, ".") == 2:
+		return FormJWT
+	case LooksOpaque(raw):
+		return FormOpaque
+	}
+	return FormOther
 }
 
 // Opaque describes a Hydra opaque token.

@@ -87,3 +87,15 @@ func kids(s JWKS) string {
 	}
 	return out
 }
+
+// CheckRS256 says why a key cannot verify NGI's ID tokens, which are signed
+// with RS256, or nil when it can.
+func (k JWK) CheckRS256() error {
+	if _, err := k.RSAKey(); err != nil {
+		return err
+	}
+	if k.Alg != "" && k.Alg != "RS256" {
+		return fmt.Errorf("alg %s: NGI signs ID tokens with RS256", k.Alg)
+	}
+	return nil
+}

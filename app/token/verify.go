@@ -175,6 +175,23 @@ func checkExpiry(d *Decoded, now time.Time) Check {
 	return c
 }
 
+// TimeVerdictsChanged reports whether the exp or iat check of a token may
+// read otherwise at now than at then: a bound (with ClockSkew) lies between
+// them, or a minute passed, which moves the relative times the checks state.
+func TimeVerdictsChanged(d *Decoded, then, now time.Time) bool {
+	if now.Sub(then) >= time.Minute || then.After(now) {
+		return true
+	}
+	crossed := func(t time.Time) bool { return then.Before(t) != now.Before(t) }
+	if exp, err := d.claims.GetExpirationTime(); err == nil && exp != nil && crossed(exp.Add(ClockSkew)) {
+		return true
+	}
+	if iat, err := d.claims.GetIssuedAt(); err == nil && iat != nil && crossed(iat.Add(-ClockSkew)) {
+		return true
+	}
+	return false
+}
+
 func checkIssuedAt(d *Decoded, now time.Time) Check {
 	c := Check{Name: "iat"}
 	iat, err := d.claims.GetIssuedAt()
