@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net/url"
 	"strconv"
 	"time"
 
@@ -10,8 +11,10 @@ import (
 	"authdebug/app/ngi"
 )
 
-// authorizeState is the Authorize tab's form.
-type authorizeState struct {
+// authorizeTab builds an authorize URL and records the request it sends.
+type authorizeTab struct {
+	sh *shared
+
 	purpose      string
 	days         string
 	openid       bool
@@ -26,7 +29,7 @@ type authorizeState struct {
 	recorded     string // what the last Copy or Open recorded
 }
 
-func (a *authorizeState) init() {
+func (a *authorizeTab) init() {
 	a.purpose = ngi.ScopePresentation
 	a.scope = a.purpose
 	a.state = flow.RandomValue()
@@ -35,7 +38,7 @@ func (a *authorizeState) init() {
 }
 
 // rebuildScope writes the scope from the builder's parts.
-func (a *authorizeState) rebuildScope() {
+func (a *authorizeTab) rebuildScope() {
 	a.scope = flow.BuildScope(a.purpose, a.days, a.openid)
 	if a.openid && a.nonce == "" {
 		a.nonce = flow.RandomValue()
@@ -44,7 +47,7 @@ func (a *authorizeState) rebuildScope() {
 
 // setScope takes a scope as written (a deep link) and sets the builder from it
 // where it can.
-func (a *authorizeState) setScope(scope string) {
+func (a *authorizeTab) setScope(scope string) {
 	a.scope = scope
 	sc := flow.ParseScope(scope)
 	if sc.Purpose.Scope != "" {
@@ -60,55 +63,120 @@ func (a *authorizeState) setScope(scope string) {
 	}
 }
 
-// request is the authorize request the form describes.
-func (s *Shell) request() flow.AuthRequest {
-	r := flow.AuthRequest{
-		ClientID:     s.clientID,
-		RedirectURI:  s.redirectURI(),
-		Scope:        s.auth.scope,
-		State:        s.auth.state,
-		ResponseMode: s.auth.responseMode,
+// applyDeepLink pre-fills the form from /?env=&client_id=&scope=&redirect_uri=&response_mode=.
+func (a *authorizeTab) applyDeepLink(q url.Values) {
+	if v := q.Get("env"); v != "" {
+		a.sh.envID = v
 	}
-	if e := s.env(); e != nil {
+	if v := q.Get("client_id"); v != "" {
+		a.sh.clientID = v
+	}
+	if v := q.Get("scope"); v != "" {
+		a.setScope(v)
+	}
+	if v := q.Get("redirect_uri"); v != "" {
+		a.redirectURI, a.redirectSet = v, true
+	}
+	if v := q.Get("response_mode"); v != "" {
+		a.responseMode = v
+	}
+}
+
+// request is the authorize request the form describes.
+func (a *authorizeTab) request() flow.AuthRequest {
+	r := flow.AuthRequest{
+		ClientID:     a.sh.clientID,
+		RedirectURI:  a.redirect(),
+		Scope:        a.scope,
+		State:        a.state,
+		ResponseMode: a.responseMode,
+	}
+	if e := a.sh.env(); e != nil {
 		r.Endpoint = e.Endpoints.Authorize
 	}
-	if flow.ParseScope(s.auth.scope).OpenID {
-		r.Nonce = s.auth.nonce
+	if flow.ParseScope(a.scope).OpenID {
+		r.Nonce = a.nonce
 	}
-	if s.auth.usePKCE {
-		r.CodeChallenge = s.auth.pkce.Challenge
+	if a.usePKCE {
+		r.CodeChallenge = a.pkce.Challenge
 	}
 	return r
 }
 
-func (s *Shell) redirectURI() string {
-	if s.auth.redirectSet {
-		return s.auth.redirectURI
+// redirect is the redirect_uri typed, or this tool's own /callback.
+func (a *authorizeTab) redirect() string {
+	if a.redirectSet {
+		return a.redirectURI
 	}
-	return s.origin + "/callback"
+	return a.sh.origin + "/callback"
 }
 
-// recordPending keeps the request so that its callback can be checked, even
-// in another tab: it goes to localStorage, without any secret.
-func (s *Shell) recordPending(ctx ga.Context, how string) {
-	r := s.request()
+// record keeps the request as pending so that its callback can be checked.
+func (a *authorizeTab) record(how string, now time.Time) {
+	r := a.request()
 	p := flow.PendingRequest{
-		Env: s.envID, ClientID: r.ClientID, RedirectURI: r.RedirectURI, Scope: r.Scope,
-		State: r.State, Nonce: r.Nonce, ResponseMode: r.ResponseMode, Created: time.Now(),
+		Env: a.sh.envID, ClientID: r.ClientID, RedirectURI: r.RedirectURI, Scope: r.Scope,
+		State: r.State, Nonce: r.Nonce, ResponseMode: r.ResponseMode, Created: now,
 	}
-	if s.auth.usePKCE {
-		p.Verifier = s.auth.pkce.Verifier
+	if a.usePKCE {
+		p.Verifier = a.pkce.Verifier
 	}
-	s.pending = flow.AddPending(s.pending, p, time.Now())
-	ctx.LocalStorage().Set(pendingKey, s.pending)
-	s.auth.recorded = how + ": the request with state " + r.State + " is recorded, so its callback can be checked."
+	a.sh.recordPending(p, now)
+	a.recorded = how + ": the request with state " + r.State + " is recorded, so its callback can be checked."
 }
 
-func (s *Shell) renderAuthorize() ga.UI {
-	a := &s.auth
-	req := s.request()
+func (a *authorizeTab) onPurpose(ctx ga.Context, e ga.Event) {
+	a.purpose = ctx.JSSrc().Get("value").String()
+	a.rebuildScope()
+}
+
+func (a *authorizeTab) onDays(ctx ga.Context, e ga.Event) {
+	a.days = ctx.JSSrc().Get("value").String()
+	a.rebuildScope()
+}
+
+func (a *authorizeTab) onOpenID(ctx ga.Context, e ga.Event) {
+	a.openid = ctx.JSSrc().Get("checked").Bool()
+	a.rebuildScope()
+}
+
+func (a *authorizeTab) onScope(ctx ga.Context, e ga.Event) {
+	a.setScope(ctx.JSSrc().Get("value").String())
+}
+
+func (a *authorizeTab) onRedirect(ctx ga.Context, e ga.Event) {
+	a.redirectURI, a.redirectSet = ctx.JSSrc().Get("value").String(), true
+}
+
+func (a *authorizeTab) onPKCE(ctx ga.Context, e ga.Event) {
+	a.usePKCE = ctx.JSSrc().Get("checked").Bool()
+	if a.usePKCE {
+		a.pkce = flow.NewPKCE()
+	}
+}
+
+func (a *authorizeTab) onResponseMode(ctx ga.Context, e ga.Event) {
+	a.responseMode = ctx.JSSrc().Get("value").String()
+}
+
+func (a *authorizeTab) onCopy(ctx ga.Context, e ga.Event) {
+	a.record("Copied", time.Now())
+	a.sh.clipboard(a.request().URL(), func(problem string) {
+		if problem != "" {
+			a.recorded = "Recorded, but not copied (" + problem + "): select the URL above and copy it by hand."
+		}
+	})
+}
+
+func (a *authorizeTab) onOpen(ctx ga.Context, e ga.Event) {
+	a.record("Opened", time.Now())
+	ga.Window().Get("location").Set("href", a.request().URL())
+}
+
+func (a *authorizeTab) render() ga.UI {
+	req := a.request()
 	var findings []flow.Finding
-	if e := s.env(); e != nil {
+	if e := a.sh.env(); e != nil {
 		findings = flow.CheckAuthorize(req, *e)
 	}
 	sc := flow.ParseScope(a.scope)
@@ -116,40 +184,27 @@ func (s *Shell) renderAuthorize() ga.UI {
 		ga.H2().Text("Build an authorize URL"),
 		ga.Div().Class("form").Body(
 			ga.Label().For("purpose").Text("Purpose"),
-			ga.Select().ID("purpose").OnChange(func(ctx ga.Context, e ga.Event) {
-				a.purpose = ctx.JSSrc().Get("value").String()
-				a.rebuildScope()
-			}).Body(ga.Range(ngi.Purposes).Slice(func(i int) ga.UI {
+			ga.Select().ID("purpose").OnChange(a.onPurpose).Body(ga.Range(ngi.Purposes).Slice(func(i int) ga.UI {
 				p := ngi.Purposes[i]
 				return ga.Option().Value(p.Scope).Selected(p.Scope == a.purpose).Text(p.Label)
 			})),
 			ga.Label().For("days").Text("Duration in days (optional)"),
 			ga.Div().Body(
 				ga.Input().ID("days").Type("text").Attr("inputmode", "numeric").Value(a.days).
-					Placeholder("empty: "+ngi.DefaultConsent).OnInput(func(ctx ga.Context, e ga.Event) {
-					a.days = ctx.JSSrc().Get("value").String()
-					a.rebuildScope()
-				}),
+					Placeholder("empty: "+ngi.DefaultConsent).OnInput(a.onDays),
 				ga.If(sc.Granted > 0, func() ga.UI {
 					return ga.Span().Class("hint").Textf(" NGI grants %d days (max %d).", sc.Granted, sc.Purpose.MaxDays)
 				}),
 			),
 			ga.Label().For("openid").Text("ID token (openid)"),
 			ga.Label().Class("check").Body(
-				ga.Input().ID("openid").Type("checkbox").Checked(a.openid).OnChange(func(ctx ga.Context, e ga.Event) {
-					a.openid = ctx.JSSrc().Get("checked").Bool()
-					a.rebuildScope()
-				}),
+				ga.Input().ID("openid").Type("checkbox").Checked(a.openid).OnChange(a.onOpenID),
 				ga.Text(" ask for an ID token (openid is always placed last)"),
 			),
 			ga.Label().For("authorize-scope").Text("scope"),
-			ga.Input().ID("authorize-scope").Type("text").Value(a.scope).Spellcheck(false).OnInput(func(ctx ga.Context, e ga.Event) {
-				a.setScope(ctx.JSSrc().Get("value").String())
-			}),
+			ga.Input().ID("authorize-scope").Type("text").Value(a.scope).Spellcheck(false).OnInput(a.onScope),
 			ga.Label().For("redirect-uri").Text("redirect_uri"),
-			ga.Input().ID("redirect-uri").Type("url").Value(s.redirectURI()).Spellcheck(false).OnInput(func(ctx ga.Context, e ga.Event) {
-				a.redirectURI, a.redirectSet = ctx.JSSrc().Get("value").String(), true
-			}),
+			ga.Input().ID("redirect-uri").Type("url").Value(a.redirect()).Spellcheck(false).OnInput(a.onRedirect),
 			ga.Label().For("state").Text("state"),
 			randomField("state", "New state", &a.state),
 			ga.If(sc.OpenID, func() ga.UI {
@@ -160,20 +215,13 @@ func (s *Shell) renderAuthorize() ga.UI {
 			}),
 			ga.Label().For("pkce").Text("PKCE (S256)"),
 			ga.Label().Class("check").Body(
-				ga.Input().ID("pkce").Type("checkbox").Checked(a.usePKCE).OnChange(func(ctx ga.Context, e ga.Event) {
-					a.usePKCE = ctx.JSSrc().Get("checked").Bool()
-					if a.usePKCE {
-						a.pkce = flow.NewPKCE()
-					}
-				}),
+				ga.Input().ID("pkce").Type("checkbox").Checked(a.usePKCE).OnChange(a.onPKCE),
 				ga.Text(" send a code_challenge; the verifier is kept for the token step"),
 			),
 			ga.Label().For("response-mode").Text("response_mode"),
-			ga.Select().ID("response-mode").OnChange(func(ctx ga.Context, e ga.Event) {
-				a.responseMode = ctx.JSSrc().Get("value").String()
-			}).Body(
-				ga.Range([]string{"query", "fragment", "form_post"}).Slice(func(i int) ga.UI {
-					m := []string{"query", "fragment", "form_post"}[i]
+			ga.Select().ID("response-mode").OnChange(a.onResponseMode).Body(
+				ga.Range(ngi.ResponseModes).Slice(func(i int) ga.UI {
+					m := ngi.ResponseModes[i]
 					return ga.Option().Value(m).Selected(m == a.responseMode).Text(m)
 				}),
 			),
@@ -181,28 +229,19 @@ func (s *Shell) renderAuthorize() ga.UI {
 		ga.H3().Text("URL"),
 		ga.Pre().ID("authorize-url").Class("url").Text(req.URL()),
 		ga.Div().Class("row").Body(
-			ga.Button().ID("authorize-copy").Type("button").Text("Copy").OnClick(func(ctx ga.Context, e ga.Event) {
-				s.recordPending(ctx, "Copied")
-				writeClipboard(ctx, s.request().URL(), func(ctx ga.Context, problem string) {
-					if problem != "" {
-						s.auth.recorded = "Recorded, but not copied (" + problem + "): select the URL above and copy it by hand."
-					}
-				})
-			}),
-			ga.Button().ID("authorize-open").Type("button").Class("primary").Text("Open").OnClick(func(ctx ga.Context, e ga.Event) {
-				s.recordPending(ctx, "Opened")
-				ga.Window().Get("location").Set("href", s.request().URL())
-			}),
+			ga.Button().ID("authorize-copy").Type("button").Text("Copy").OnClick(a.onCopy),
+			ga.Button().ID("authorize-open").Type("button").Class("primary").Text("Open").OnClick(a.onOpen),
 		),
 		ga.If(a.recorded != "", func() ga.UI { return ga.P().ID("authorize-recorded").Class("hint").Text(a.recorded) }),
 		ga.H3().Text("Findings"),
 		findingList("authorize-findings", findings, "No problems found: the request follows NGI's rules."),
 		ga.H3().Text("Parameters"),
-		paramTable("authorize-params", req.Params(), explainAuthorizeParam),
+		paramTable("authorize-params", req.Params(), ngi.ExplainAuthorizeParam),
 	)
 }
 
 // randomField is an editable random value with a button for a fresh one.
+// Its handlers hold a pointer into the tab, which lives as long as the page.
 func randomField(id, button string, v *string) ga.UI {
 	return ga.Div().Class("row").Body(
 		ga.Input().ID(id).Type("text").Value(*v).Spellcheck(false).OnInput(func(ctx ga.Context, e ga.Event) {
@@ -212,26 +251,4 @@ func randomField(id, button string, v *string) ga.UI {
 			*v = flow.RandomValue()
 		}),
 	)
-}
-
-func explainAuthorizeParam(name string) string {
-	switch name {
-	case "client_id":
-		return "The id NGI issued to the client."
-	case "response_type":
-		return "Always code: the authorization code flow."
-	case "scope":
-		return "One debt scope (optionally .days), then openid for an ID token."
-	case "redirect_uri":
-		return "Where NGI sends the browser back; must be registered, character for character."
-	case "state":
-		return "A fresh random value; the callback must carry it back unchanged."
-	case "nonce":
-		return "Echoed inside the ID token; guards against replayed ID tokens."
-	case "code_challenge", "code_challenge_method":
-		return "PKCE: proves the token request comes from whoever started the flow."
-	case "response_mode":
-		return "Where the callback parameters go: the query (?) or the fragment (#)."
-	}
-	return ""
 }

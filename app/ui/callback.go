@@ -6,42 +6,53 @@ import (
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"authdebug/app/flow"
+	"authdebug/app/ngi"
 )
 
-// callbackState is the Callback tab: what was pasted and its reading.
-type callbackState struct {
+// callbackTab reads a callback URL: what was pasted and its reading.
+type callbackTab struct {
+	sh *shared
+
 	input      string
 	read       flow.Callback
 	registered string // redirect URIs registered for the client, one per line
 }
 
 // readCallback reads a callback URL and, on success, hands its code to the
-// Token tab together with what the matching pending request knew.
-func (s *Shell) readCallback(raw string, now time.Time) {
-	s.callback.input = raw
-	s.callback.read = flow.ReadCallback(raw)
-	cb := s.callback.read
+// Token tab together with what the matching pending request knew, and
+// chooses that request's environment and client.
+func (c *callbackTab) readCallback(raw string, now time.Time) {
+	c.input = raw
+	c.read = flow.ReadCallback(raw)
+	cb := c.read
 	if cb.Outcome != flow.OutcomeSuccess {
 		return
 	}
-	t := &s.token
-	t.grant = flow.GrantAuthorizationCode
-	t.code, t.codeReceived = cb.Code, now
-	t.redirectURI, t.verifier, t.pending = cb.Base, "", nil
-	if m := flow.CheckState(cb.State, s.pending, now); m.Request != nil {
+	h := &codeHandoff{code: cb.Code, received: now, redirectURI: cb.Base}
+	if m := flow.CheckState(cb.State, c.sh.pending, now); m.Request != nil {
 		p := m.Request
-		t.redirectURI, t.verifier, t.pending = p.RedirectURI, p.Verifier, p
+		h.redirectURI, h.verifier, h.pending = p.RedirectURI, p.Verifier, p
 		if p.Env != "" {
-			s.envID = p.Env
+			c.sh.envID = p.Env
 		}
 		if p.ClientID != "" {
-			s.clientID = p.ClientID
+			c.sh.clientID = p.ClientID
 		}
 	}
+	c.sh.code = h
 }
 
-func (s *Shell) renderCallback() ga.UI {
-	c := &s.callback
+func (c *callbackTab) onInput(ctx ga.Context, e ga.Event) {
+	c.readCallback(ctx.JSSrc().Get("value").String(), time.Now())
+}
+
+func (c *callbackTab) onRegistered(ctx ga.Context, e ga.Event) {
+	c.registered = ctx.JSSrc().Get("value").String()
+}
+
+func (c *callbackTab) onForgetPending(ctx ga.Context, e ga.Event) { c.sh.forgetPending() }
+
+func (c *callbackTab) render() ga.UI {
 	cb := c.read
 	now := time.Now()
 	state := flow.StateCheck{Result: flow.MatchUnknown}
@@ -50,76 +61,65 @@ func (s *Shell) renderCallback() ga.UI {
 	var findings []flow.Finding
 	if cb.Outcome != flow.OutcomeInvalid {
 		findings = append(findings, cb.Findings...)
-		state = flow.CheckState(cb.State, s.pending, now)
+		state = flow.CheckState(cb.State, c.sh.pending, now)
 		if state.Request != nil && cb.Base != "" {
-			d := flow.DiffRedirect(cb.Base, state.Request.RedirectURI)
+			d := flow.DiffRedirect(cb.ArrivedAt(), state.Request.RedirectURI)
 			redirectDiff = &d
 			redirect = flow.MatchNo
 			if d.Equal {
 				redirect = flow.MatchYes
 			}
 		}
-		if state.Request != nil && cb.Outcome == flow.OutcomeSuccess {
-			findings = append(findings, flow.CompareScope(state.Request.Scope, cb.Scope))
-		}
-		if state.Request != nil && state.Request.ResponseMode == "fragment" && cb.Mode != "fragment" {
-			findings = append(findings, flow.Finding{Level: flow.LevelWarning, Field: "response_mode", Message: "The request asked for response_mode=fragment, but the parameters came in the query."})
+		if state.Request != nil {
+			findings = append(findings, flow.CheckCallbackAgainstRequest(cb, *state.Request)...)
 		}
 	}
 	return ga.Div().ID("callback").Body(
 		ga.H2().Text("Read a callback URL"),
 		ga.P().Class("hint").Text("Paste the URL your app was redirected to. Nothing is sent anywhere: it is read in this page."),
 		ga.Textarea().ID("callback-input").Rows(3).Spellcheck(false).Attr("value", c.input).
-			Placeholder("https://api-eksempelbank.no/v1/callback?code=...&scope=...&state=...").
-			OnInput(func(ctx ga.Context, e ga.Event) {
-				s.readCallback(ctx.JSSrc().Get("value").String(), time.Now())
-			}),
+			Placeholder("https://api-eksempelbank.no/v1/callback?code=...&scope=...&state=...").OnInput(c.onInput),
 		ga.If(c.input != "", func() ga.UI {
 			return ga.Section().ID("callback-result").Class("result", string(cb.Outcome)).
 				DataSet("outcome", string(cb.Outcome)).DataSet("error", cb.Error).
 				DataSet("state", string(state.Result)).DataSet("redirect", string(redirect)).
-				Body(s.renderReading(cb, state, redirectDiff, findings))
+				Body(c.renderReading(cb, state, redirectDiff, findings))
 		}),
 		ga.H3().Text("Registered redirect URIs"),
 		ga.P().Class("hint").Text("Paste the redirect URIs registered for the client, one per line, to check the callback's URI against them."),
-		ga.Textarea().ID("registered-uris").Rows(3).Spellcheck(false).Attr("value", c.registered).
-			OnInput(func(ctx ga.Context, e ga.Event) {
-				c.registered = ctx.JSSrc().Get("value").String()
-			}),
-		s.renderRegisteredCheck(),
-		s.renderPending(),
+		ga.Textarea().ID("registered-uris").Rows(3).Spellcheck(false).Attr("value", c.registered).OnInput(c.onRegistered),
+		c.renderRegisteredCheck(),
+		c.renderPending(),
 	)
 }
 
 // renderPending lists the authorize requests this browser remembers, so QA
 // can see what a callback will be matched against, and forget them.
-func (s *Shell) renderPending() ga.UI {
+func (c *callbackTab) renderPending() ga.UI {
 	now := time.Now()
-	return ga.Section().ID("pending").DataSet("count", len(s.pending)).Body(
-		ga.H3().Textf("Pending requests in this browser (%d)", len(s.pending)),
-		ga.If(len(s.pending) == 0, func() ga.UI {
+	pending := c.sh.pending
+	return ga.Section().ID("pending").DataSet("count", len(pending)).Body(
+		ga.H3().Textf("Pending requests in this browser (%d)", len(pending)),
+		ga.If(len(pending) == 0, func() ga.UI {
 			return ga.P().Class("hint").Text("None: Copy or Open on the Authorize tab records one.")
 		}),
-		ga.If(len(s.pending) > 0, func() ga.UI {
+		ga.If(len(pending) > 0, func() ga.UI {
 			return ga.Div().Body(
 				ga.Table().Class("params").Body(
 					ga.THead().Body(ga.Tr().Body(ga.Th().Text("state"), ga.Th().Text("environment"), ga.Th().Text("client"), ga.Th().Text("redirect_uri"), ga.Th().Text("scope"), ga.Th().Text("sent"))),
-					ga.TBody().Body(ga.Range(s.pending).Slice(func(i int) ga.UI {
-						p := s.pending[i]
+					ga.TBody().Body(ga.Range(pending).Slice(func(i int) ga.UI {
+						p := pending[i]
 						return ga.Tr().Body(ga.Td().Class("value").Text(p.State), ga.Td().Text(p.Env), ga.Td().Text(p.ClientID),
 							ga.Td().Class("value").Text(p.RedirectURI), ga.Td().Text(p.Scope), ga.Td().Text(flow.Age(now.Sub(p.Created))+" ago"))
 					})),
 				),
-				ga.Button().ID("pending-clear").Type("button").Text("Forget them").OnClick(func(ctx ga.Context, e ga.Event) {
-					s.pending = nil
-					ctx.LocalStorage().Del(pendingKey)
-				}),
+				ga.Button().ID("pending-clear").Type("button").Text("Forget them").OnClick(c.onForgetPending),
 			)
 		}),
 	)
 }
 
-func (s *Shell) renderReading(cb flow.Callback, state flow.StateCheck, diff *flow.RedirectDiff, findings []flow.Finding) ga.UI {
+func (c *callbackTab) renderReading(cb flow.Callback, state flow.StateCheck, diff *flow.RedirectDiff, findings []flow.Finding) ga.UI {
 	switch cb.Outcome {
 	case flow.OutcomeInvalid:
 		return ga.Div().Body(
@@ -137,7 +137,7 @@ func (s *Shell) renderReading(cb flow.Callback, state flow.StateCheck, diff *flo
 	} else {
 		head = ga.Div().Body(
 			ga.H3().Body(ga.Text("Error: "), ga.Code().ID("callback-error-code").Text(cb.Error)),
-			oauthErrorDetails("callback", flow.OAuthError{Error: cb.Error, Description: cb.ErrorDescription, Hint: cb.ErrorHint, Debug: cb.ErrorDebug}),
+			oauthErrorDetails("callback", cb.OAuthError()),
 		)
 	}
 	return ga.Div().Body(
@@ -146,7 +146,7 @@ func (s *Shell) renderReading(cb flow.Callback, state flow.StateCheck, diff *flo
 		renderRedirectDiff("callback-redirect-check", "redirect_uri of the request", diff),
 		findingList("callback-findings", findings, "Nothing else to note."),
 		ga.P().Class("hint").Textf("Parameters came in the %s.", cb.Mode),
-		paramTable("callback-params", cb.Params, explainCallbackParam),
+		paramTable("callback-params", cb.Params, ngi.ExplainCallbackParam),
 	)
 }
 
@@ -170,13 +170,13 @@ func renderRedirectDiff(id, against string, d *flow.RedirectDiff) ga.UI {
 	)
 }
 
-func (s *Shell) renderRegisteredCheck() ga.UI {
-	list := flow.SplitLines(s.callback.registered)
-	cb := s.callback.read
+func (c *callbackTab) renderRegisteredCheck() ga.UI {
+	list := flow.SplitLines(c.registered)
+	cb := c.read
 	if len(list) == 0 || cb.Outcome == flow.OutcomeInvalid || cb.Base == "" {
 		return ga.Div().ID("registered-check").DataSet("result", "unknown")
 	}
-	i, d := flow.RegisteredMatch(cb.Base, list)
+	i, d := flow.RegisteredMatch(cb.ArrivedAt(), list)
 	result := flow.MatchNo
 	if i >= 0 {
 		result = flow.MatchYes
@@ -184,24 +184,4 @@ func (s *Shell) renderRegisteredCheck() ga.UI {
 	return ga.Div().ID("registered-check").DataSet("result", string(result)).Body(
 		renderRedirectDiff("registered-diff", "registered URI", &d),
 	)
-}
-
-func explainCallbackParam(name string) string {
-	switch name {
-	case "code":
-		return "The authorization code: single use, short-lived; exchange it at the token endpoint."
-	case "scope":
-		return "The scope granted, without the day count."
-	case "state":
-		return "Must equal the state your app sent; reject the callback otherwise."
-	case "error":
-		return "What went wrong; see the explanation above."
-	case "error_description":
-		return "The server's words about the error."
-	case "error_hint", "error_debug":
-		return "Hydra's extra detail about the error."
-	case "iss":
-		return "The issuer that sent this callback (RFC 9207)."
-	}
-	return "Not a standard callback parameter."
 }

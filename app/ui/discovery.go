@@ -8,9 +8,11 @@ import (
 	"authdebug/app/flow"
 )
 
-// discoveryState is the Discovery tab: the environment's metadata, fetched
-// through the relay, and its comparison with NGI's profile.
-type discoveryState struct {
+// discoveryTab fetches the environment's metadata through the relay and
+// compares it with NGI's profile.
+type discoveryTab struct {
+	sh *shared
+
 	envID   string // the environment the result belongs to
 	loading bool
 	result  *flow.RelayResult
@@ -18,15 +20,14 @@ type discoveryState struct {
 	problem string
 }
 
-func (s *Shell) loadDiscovery(ctx ga.Context) {
-	e := s.env()
-	if e == nil || s.disco.loading {
+func (d *discoveryTab) load() {
+	e := d.sh.env()
+	if e == nil || d.loading || !d.sh.online() {
 		return
 	}
-	d := &s.disco
 	d.envID, d.loading, d.result, d.checks, d.problem = e.ID, true, nil, nil, ""
 	env := *e
-	relayAPI(ctx, "GET", "/api/discovery?env="+e.ID, nil, func(ctx ga.Context, res *flow.RelayResult, problem string) {
+	d.sh.relay("GET", "/api/discovery?env="+e.ID, nil, func(res *flow.RelayResult, problem string) {
 		d.loading, d.result = false, res
 		switch {
 		case problem != "":
@@ -45,9 +46,17 @@ func (s *Shell) loadDiscovery(ctx ga.Context) {
 	})
 }
 
-func (s *Shell) renderDiscovery() ga.UI {
-	d := &s.disco
-	e := s.env()
+// loadIfStale fetches when the result is for another environment.
+func (d *discoveryTab) loadIfStale() {
+	if e := d.sh.env(); e != nil && d.envID != e.ID {
+		d.load()
+	}
+}
+
+func (d *discoveryTab) onLoad(ctx ga.Context, ev ga.Event) { d.load() }
+
+func (d *discoveryTab) render() ga.UI {
+	e := d.sh.env()
 	stale := e != nil && d.envID != e.ID
 	mismatches := 0
 	for _, c := range d.checks {
@@ -58,7 +67,7 @@ func (s *Shell) renderDiscovery() ga.UI {
 	return ga.Div().ID("discovery").Body(
 		ga.H2().Text("Discovery: the environment's metadata"),
 		ga.Button().ID("discovery-load").Type("button").Class("primary").Disabled(d.loading || e == nil).
-			Text("Fetch and compare").OnClick(func(ctx ga.Context, ev ga.Event) { s.loadDiscovery(ctx) }),
+			Text("Fetch and compare").OnClick(d.onLoad),
 		ga.If(stale && d.envID != "", func() ga.UI {
 			return ga.P().Class("hint").Text("The result below is for another environment: fetch again.")
 		}),
@@ -77,7 +86,7 @@ func (s *Shell) renderDiscovery() ga.UI {
 				),
 			)
 		}),
-		s.renderKeys(),
+		d.renderKeys(),
 		ga.If(d.result != nil && d.result.Response != nil, func() ga.UI {
 			return ga.Div().Body(
 				ga.H3().Textf("Served document (HTTP %d, %.0f ms)", d.result.Response.Status, d.result.Response.ElapsedMS),
@@ -88,12 +97,12 @@ func (s *Shell) renderDiscovery() ga.UI {
 }
 
 // renderKeys lists the environment's signing keys, fetched as for Inspect.
-func (s *Shell) renderKeys() ga.UI {
-	e := s.env()
+func (d *discoveryTab) renderKeys() ga.UI {
+	e := d.sh.env()
 	if e == nil {
 		return ga.Div()
 	}
-	k := s.inspect.keys[e.ID]
+	k := d.sh.keys[e.ID]
 	switch {
 	case k == nil || k.loading:
 		return ga.P().Class("hint").Text("Fetching the key set…")
@@ -107,10 +116,8 @@ func (s *Shell) renderKeys() ga.UI {
 			ga.TBody().Body(ga.Range(k.set.Keys).Slice(func(i int) ga.UI {
 				key := k.set.Keys[i]
 				verdict := "usable for RS256"
-				if _, err := key.RSAKey(); err != nil {
+				if err := key.CheckRS256(); err != nil {
 					verdict = err.Error()
-				} else if key.Alg != "" && key.Alg != "RS256" {
-					verdict = "alg " + key.Alg + ": NGI signs ID tokens with RS256"
 				}
 				return ga.Tr().DataSet("kid", key.Kid).Body(ga.Td().Class("value").Text(key.Kid), ga.Td().Text(key.Kty), ga.Td().Text(key.Alg), ga.Td().Text(key.Use), ga.Td().Text(verdict))
 			})),

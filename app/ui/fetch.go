@@ -9,8 +9,10 @@ import (
 	"authdebug/app/flow"
 )
 
-// This file is the page's only way to the network: the browser's fetch,
-// called through go-app's JS bridge. net/http would add about 5 MB to app.wasm.
+// This file is the page's only way to the network and the clipboard: the
+// browser's fetch, called through go-app's JS bridge (net/http would add
+// about 5 MB to app.wasm). Each answer is handed over on the UI goroutine
+// through the shell's context, so it lands even when its tab is gone.
 
 // fetchResult is a same-origin API answer as the page sees it.
 type fetchResult struct {
@@ -19,20 +21,24 @@ type fetchResult struct {
 	Err    string // the browser could not reach the server at all
 }
 
-// fetchAPI calls a same-origin path and hands the answer to done on the UI
-// goroutine. body, when not nil, is sent as JSON.
-func fetchAPI(ctx ga.Context, method, path string, body any, done func(ga.Context, fetchResult)) {
+// fetch calls a same-origin path and hands the answer to done. body, when
+// not nil, is sent as JSON.
+func (sh *shared) fetch(method, path string, body any, done func(fetchResult)) {
+	if sh.fetcher != nil {
+		sh.fetcher(method, path, body, func(r fetchResult) { sh.dispatch(func() { done(r) }) })
+		return
+	}
 	opts := map[string]any{"method": method, "credentials": "same-origin", "cache": "no-store"}
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			done(ctx, fetchResult{Err: "could not encode the request: " + err.Error()})
+			done(fetchResult{Err: "could not encode the request: " + err.Error()})
 			return
 		}
 		opts["body"] = string(b)
 		opts["headers"] = map[string]any{"Content-Type": "application/json"}
 	}
-	finish := func(r fetchResult) { ctx.Dispatch(func(ctx ga.Context) { done(ctx, r) }) }
+	finish := func(r fetchResult) { sh.dispatch(func() { done(r) }) }
 
 	var onResponse, onText, onFail ga.Func
 	release := func() {
@@ -66,19 +72,46 @@ func fetchAPI(ctx ga.Context, method, path string, body any, done func(ga.Contex
 	ga.Window().Call("fetch", path, ga.ValueOf(opts)).Call("then", onResponse, onFail)
 }
 
-// relayAPI calls one of the relay's endpoints and hands done its result, or
-// a problem saying why there is none: the server unreachable, or an answer
-// that is not the relay's.
-func relayAPI(ctx ga.Context, method, path string, body any, done func(ctx ga.Context, res *flow.RelayResult, problem string)) {
-	fetchAPI(ctx, method, path, body, func(ctx ga.Context, r fetchResult) {
+// relay calls one of the relay's endpoints and hands done its result, or a
+// problem saying why there is none: the server unreachable, or an answer that
+// is not the relay's.
+func (sh *shared) relay(method, path string, body any, done func(res *flow.RelayResult, problem string)) {
+	sh.fetch(method, path, body, func(r fetchResult) {
 		var res flow.RelayResult
 		switch {
 		case r.Err != "":
-			done(ctx, nil, r.Err)
+			done(nil, r.Err)
 		case json.Unmarshal([]byte(r.Body), &res) != nil || (res.Response == nil && res.Error == nil):
-			done(ctx, nil, fmt.Sprintf("The tool's server answered HTTP %d with something unreadable: %.200s", r.Status, r.Body))
+			done(nil, fmt.Sprintf("The tool's server answered HTTP %d with something unreadable: %.200s", r.Status, r.Body))
 		default:
-			done(ctx, &res, "")
+			done(&res, "")
 		}
 	})
+}
+
+// clipboard copies a text and tells done what the browser said: problem is
+// empty on success. Browsers refuse when the page has no focus or the
+// context is not secure.
+func (sh *shared) clipboard(text string, done func(problem string)) {
+	clipboard := ga.Window().Get("navigator").Get("clipboard")
+	if !clipboard.Truthy() {
+		done("this browser offers no clipboard to this page (it needs https or localhost)")
+		return
+	}
+	var onOK, onFail ga.Func
+	finish := func(problem string) {
+		onOK.Release()
+		onFail.Release()
+		sh.dispatch(func() { done(problem) })
+	}
+	onOK = ga.FuncOf(func(this ga.Value, args []ga.Value) any { finish(""); return nil })
+	onFail = ga.FuncOf(func(this ga.Value, args []ga.Value) any {
+		problem := "the browser refused"
+		if len(args) > 0 && args[0].Truthy() {
+			problem = args[0].Get("message").String()
+		}
+		finish(problem)
+		return nil
+	})
+	clipboard.Call("writeText", text).Call("then", onOK, onFail)
 }

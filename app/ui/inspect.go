@@ -11,41 +11,62 @@ import (
 	"authdebug/app/token"
 )
 
-// inspectState is the Inspect tab: what is pasted and the keys fetched to
-// verify it. Tokens are decoded here, in the browser; only the environment id
-// goes to the server, to fetch its keys.
-type inspectState struct {
+// inspectTab decodes what is pasted, in the browser, and verifies ID tokens
+// against the environment's keys; only the environment id goes to the
+// server, to fetch its keys.
+type inspectTab struct {
+	sh *shared
+
 	input     string
 	pending   *flow.PendingRequest // the request the token answers, for the nonce
 	revealPID bool
-	keys      map[string]*keyState // by environment id
+	taken     *responseHandoff // the last token response handed over by the Token tab
+
+	// The last verification and what it was made from: the page re-renders
+	// every second for the relative times, and verifying is not free.
+	verified      token.Verification
+	verifiedFrom  token.Expect
+	verifiedRaw   string
+	verifiedKeys  *token.JWKS
+	verifiedAt    time.Time
+	verifications int // how many were made, for tests
 }
 
+// keyState is one environment's signing keys as fetched.
 type keyState struct {
 	loading bool
 	set     *token.JWKS
 	problem string
 }
 
-func (in *inspectState) setInput(v string, pending *flow.PendingRequest) {
+func (in *inspectTab) setInput(v string, pending *flow.PendingRequest) {
 	in.input, in.pending, in.revealPID = v, pending, false
 }
 
-// ensureKeys fetches the chosen environment's JWKS through the relay once.
-func (s *Shell) ensureKeys(ctx ga.Context) {
-	e := s.env()
-	if e == nil || !s.mounted {
+// take shows the Token tab's last response with an ID token, once.
+func (in *inspectTab) take(h *responseHandoff) {
+	if h == nil || h == in.taken {
 		return
 	}
-	if s.inspect.keys == nil {
-		s.inspect.keys = map[string]*keyState{}
+	in.taken = h
+	in.setInput(h.body, h.pending)
+}
+
+// ensureKeys fetches the chosen environment's JWKS through the relay once.
+func (sh *shared) ensureKeys() {
+	e := sh.env()
+	if e == nil || !sh.online() {
+		return
 	}
-	if k := s.inspect.keys[e.ID]; k != nil && (k.loading || k.set != nil) {
+	if sh.keys == nil {
+		sh.keys = map[string]*keyState{}
+	}
+	if k := sh.keys[e.ID]; k != nil && (k.loading || k.set != nil) {
 		return
 	}
 	k := &keyState{loading: true}
-	s.inspect.keys[e.ID] = k
-	relayAPI(ctx, "GET", "/api/jwks?env="+e.ID, nil, func(ctx ga.Context, res *flow.RelayResult, problem string) {
+	sh.keys[e.ID] = k
+	sh.relay("GET", "/api/jwks?env="+e.ID, nil, func(res *flow.RelayResult, problem string) {
 		k.loading = false
 		switch {
 		case problem != "":
@@ -65,87 +86,122 @@ func (s *Shell) ensureKeys(ctx ga.Context) {
 	})
 }
 
-func (s *Shell) renderInspect() ga.UI {
-	in := token.Read(s.inspect.input)
+// refetchKeys forgets the environment's keys and fetches them again (rotation).
+func (sh *shared) refetchKeys() {
+	if e := sh.env(); e != nil {
+		delete(sh.keys, e.ID)
+		sh.ensureKeys()
+	}
+}
+
+func (in *inspectTab) onInput(ctx ga.Context, e ga.Event) {
+	in.setInput(ctx.JSSrc().Get("value").String(), nil)
+	in.sh.ensureKeys()
+}
+
+func (in *inspectTab) onRevealPID(ctx ga.Context, e ga.Event)   { in.revealPID = !in.revealPID }
+func (in *inspectTab) onRefetchKeys(ctx ga.Context, e ga.Event) { in.sh.refetchKeys() }
+
+func (in *inspectTab) render() ga.UI {
+	read := token.Read(in.input)
 	return ga.Div().ID("inspect").Body(
 		ga.H2().Text("Inspect a token"),
 		ga.P().Class("hint").Text("Paste a JWT, an opaque token or a token response. It is decoded in this page and never sent anywhere; verifying fetches only the environment's public keys."),
-		ga.Textarea().ID("inspect-input").Rows(4).Spellcheck(false).Attr("value", s.inspect.input).
-			OnInput(func(ctx ga.Context, e ga.Event) {
-				s.inspect.setInput(ctx.JSSrc().Get("value").String(), nil)
-				s.ensureKeys(ctx)
-			}),
-		ga.Div().ID("inspect-result").DataSet("kind", string(in.Kind)).Body(s.renderInput(in)),
+		ga.Textarea().ID("inspect-input").Rows(4).Spellcheck(false).Attr("value", in.input).OnInput(in.onInput),
+		ga.Div().ID("inspect-result").DataSet("kind", string(read.Kind)).Body(in.renderInput(read)),
 	)
 }
 
-func (s *Shell) renderInput(in token.Input) ga.UI {
-	switch in.Kind {
+func (in *inspectTab) renderInput(read token.Input) ga.UI {
+	switch read.Kind {
 	case token.KindEmpty:
 		return ga.P().Class("hint").Text("Nothing pasted yet. A token response from the Token tab lands here by itself.")
 	case token.KindUnknown:
-		return ga.P().ID("inspect-problem").Class("error").Text(in.Problem)
+		return ga.P().ID("inspect-problem").Class("error").Text(read.Problem)
 	}
 	var parts []ga.UI
-	if in.AccessToken != "" {
-		parts = append(parts, ga.H3().Text("Access token"), s.renderAccessToken(in.AccessToken))
+	if read.AccessToken != "" {
+		parts = append(parts, ga.H3().Text("Access token"), in.renderAccessToken(read.AccessToken))
 	}
-	if in.Response != nil {
-		if exp, ok := in.Response["expires_in"].(float64); ok {
-			parts = append(parts, ga.P().Class("hint").Textf("expires_in %.0f s; scope %q", exp, in.Response["scope"]))
+	if read.Response != nil {
+		if exp, ok := read.Response["expires_in"].(float64); ok {
+			parts = append(parts, ga.P().Class("hint").Textf("expires_in %.0f s; scope %q", exp, read.Response["scope"]))
 		}
 	}
-	if in.IDToken != "" {
-		parts = append(parts, ga.H3().Text("ID token"), s.renderIDToken(in.IDToken, in.AccessToken))
+	if read.IDToken != "" {
+		parts = append(parts, ga.H3().Text("ID token"), in.renderIDToken(read.IDToken, read.AccessToken))
 	}
 	return ga.Div().Body(parts...)
 }
 
-func (s *Shell) renderAccessToken(raw string) ga.UI {
-	if token.LooksOpaque(raw) {
+func (in *inspectTab) renderAccessToken(raw string) ga.UI {
+	switch token.FormOf(raw) {
+	case token.FormOpaque:
 		o := token.DescribeOpaque(raw)
 		return ga.Div().ID("opaque-token").Body(
 			ga.P().Body(ga.Code().Class("value").Text(raw)),
 			ga.P().Textf("Opaque: this is %s in Hydra's form (two base64url parts joined by a dot). It is a reference, not a JWT: nothing about the person, the scope or the expiry can be read from it. Only the server knows; ask it with token introspection, or use the expires_in and scope of the token response.", o.What),
 		)
-	}
-	if strings.Count(raw, ".") == 2 {
+	case token.FormJWT:
 		d, err := token.Decode(raw)
 		if err != nil {
 			return ga.P().Class("error").Text("A JWT that cannot be decoded: " + err.Error() + ".")
 		}
-		return ga.Div().Body(ga.P().Text("A JWT access token: its claims, not verified."), claimTable("access-claims", d, true, s.copyButton))
+		return ga.Div().Body(ga.P().Text("A JWT access token: its claims, not verified."), claimTable("access-claims", d, true, in.sh.copyButton))
 	}
 	return ga.P().Body(ga.Code().Text(raw), ga.Text(" — neither a JWT nor Hydra's opaque form."))
 }
 
-func (s *Shell) renderIDToken(raw, accessToken string) ga.UI {
+// expect is what the ID token is checked against, now.
+func (in *inspectTab) expect(d *token.Decoded, accessToken string, now time.Time) (token.Expect, *token.JWKS) {
+	x := token.Expect{ClientID: in.sh.clientID, AccessToken: accessToken, Now: now, KeysProblem: "Choose an environment to fetch its keys."}
+	var keys *token.JWKS
+	if e := in.sh.env(); e != nil {
+		x.Issuer = e.Issuer
+		k := in.sh.keys[e.ID]
+		switch {
+		case k == nil, k.loading:
+			x.KeysProblem = "Fetching " + e.Label + "'s keys…"
+		case k.set != nil:
+			x.Keys, keys, x.KeysProblem = k.set, k.set, ""
+		default:
+			x.KeysProblem = k.problem
+		}
+	}
+	x.Nonce = in.expectedNonce(d)
+	return x, keys
+}
+
+// verify checks the ID token when it, the keys or what it is checked against
+// changed, or when a time check may have changed its verdict.
+func (in *inspectTab) verify(raw string, d *token.Decoded, x token.Expect, keys *token.JWKS) token.Verification {
+	same := raw == in.verifiedRaw && keys == in.verifiedKeys && in.verifications > 0 &&
+		x.ClientID == in.verifiedFrom.ClientID && x.Issuer == in.verifiedFrom.Issuer && x.Nonce == in.verifiedFrom.Nonce &&
+		x.AccessToken == in.verifiedFrom.AccessToken && x.KeysProblem == in.verifiedFrom.KeysProblem
+	if same && !token.TimeVerdictsChanged(d, in.verifiedAt, x.Now) {
+		return in.verified
+	}
+	in.verified = token.VerifyIDToken(raw, d, x)
+	in.verifiedFrom, in.verifiedRaw, in.verifiedKeys, in.verifiedAt = x, raw, keys, x.Now
+	in.verifications++
+	return in.verified
+}
+
+func (in *inspectTab) renderIDToken(raw, accessToken string) ga.UI {
 	d, err := token.Decode(raw)
 	if err != nil {
 		return ga.Div().ID("id-token-check").DataSet("signature", "invalid").Body(
 			ga.P().ID("decode-error").Class("error").Text("This ID token cannot be decoded: " + err.Error() + "."),
 		)
 	}
-	x := token.Expect{ClientID: s.clientID, AccessToken: accessToken, Now: time.Now(), KeysProblem: "Choose an environment to fetch its keys."}
-	if e := s.env(); e != nil {
-		x.Issuer = e.Issuer
-		k := s.inspect.keys[e.ID]
-		switch {
-		case k == nil, k.loading:
-			x.KeysProblem = "Fetching " + e.Label + "'s keys…"
-		case k.set != nil:
-			x.Keys = k.set
-		default:
-			x.KeysProblem = k.problem
-		}
-	}
-	x.Nonce = s.expectedNonce(d)
-	v := token.VerifyIDToken(raw, d, x)
+	x, keys := in.expect(d, accessToken, time.Now())
+	v := in.verify(raw, d, x, keys)
 	return ga.Div().Body(
 		ga.H4().Text("Header"),
 		headerTable(d),
 		ga.H4().Text("Claims"),
-		s.claimTableWithPID(d),
+		claimTable("jwt-claims", d, in.revealPID, in.sh.copyButton, ga.Button().ID("reveal-pid").Type("button").Class("small").
+			Text(map[bool]string{true: "Hide", false: "Reveal"}[in.revealPID]).OnClick(in.onRevealPID)),
 		ga.H4().Text("Verification"),
 		ga.Div().ID("id-token-check").Class("checks", string(v.Signature)).DataSet("signature", string(v.Signature)).Body(
 			ga.P().Body(ga.Strong().Text("Signature: "), ga.Span().Class("verdict").Text(string(v.Signature))),
@@ -157,12 +213,7 @@ func (s *Shell) renderIDToken(raw, accessToken string) ga.UI {
 			})),
 			ga.P().Class("hint").Body(
 				ga.Textf("Clock skew allowed for exp and iat: %s. Keys rotated? ", token.ClockSkew),
-				ga.Button().ID("refetch-keys").Type("button").Class("small").Text("Fetch the keys again").OnClick(func(ctx ga.Context, e ga.Event) {
-					if env := s.env(); env != nil {
-						delete(s.inspect.keys, env.ID)
-						s.ensureKeys(ctx)
-					}
-				}),
+				ga.Button().ID("refetch-keys").Type("button").Class("small").Text("Fetch the keys again").OnClick(in.onRefetchKeys),
 			),
 		),
 	)
@@ -170,12 +221,12 @@ func (s *Shell) renderIDToken(raw, accessToken string) ga.UI {
 
 // expectedNonce is the nonce of the request the token answers: the one handed
 // over by the Token tab, else a pending request with the token's nonce.
-func (s *Shell) expectedNonce(d *token.Decoded) string {
-	if p := s.inspect.pending; p != nil {
+func (in *inspectTab) expectedNonce(d *token.Decoded) string {
+	if p := in.pending; p != nil {
 		return p.Nonce
 	}
 	got, _ := d.Claim("nonce")
-	for _, p := range s.pending {
+	for _, p := range in.sh.pending {
 		if p.Nonce != "" && p.Nonce == got {
 			return p.Nonce
 		}
@@ -191,12 +242,6 @@ func headerTable(d *token.Decoded) ga.UI {
 		}
 	}
 	return ga.Table().ID("jwt-header").Class("params").Body(ga.TBody().Body(rows...))
-}
-
-func (s *Shell) claimTableWithPID(d *token.Decoded) ga.UI {
-	return claimTable("jwt-claims", d, s.inspect.revealPID, s.copyButton, ga.Button().ID("reveal-pid").Type("button").Class("small").
-		Text(map[bool]string{true: "Hide", false: "Reveal"}[s.inspect.revealPID]).
-		OnClick(func(ctx ga.Context, e ga.Event) { s.inspect.revealPID = !s.inspect.revealPID }))
 }
 
 // claimTable shows every claim; pid is masked unless revealed.

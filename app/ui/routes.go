@@ -24,6 +24,10 @@ var tabs = []struct{ ID, Path, Label string }{
 
 // Register adds the page's routes. Every tab is the same Shell component, so
 // moving between tabs updates one mounted component and keeps its state.
+//
+// The Shell's fields, and the tabs' it holds, stay unexported: on every
+// navigation go-app builds a new zero Shell and copies its exported fields
+// over the mounted one, which would reset any state kept in them.
 func Register() {
 	for _, t := range tabs {
 		ga.Route(t.Path, ga.NewZeroComponentFactory(&Shell{}))

@@ -15,8 +15,10 @@ import (
 // to remember the secret; the secret never goes to localStorage.
 const secretKey = "authdebug.secret"
 
-// tokenState is the Token tab.
-type tokenState struct {
+// tokenTab exchanges a code or runs client credentials through the relay.
+type tokenTab struct {
+	sh *shared
+
 	grant    string
 	secret   string
 	remember bool
@@ -26,7 +28,8 @@ type tokenState struct {
 	redirectURI  string
 	verifier     string
 	pending      *flow.PendingRequest // the authorize request the code answers
-	exchanged    map[string]bool      // codes this page already sent
+	exchanged    map[string]bool      // codes the environment has seen from this page
+	taken        *codeHandoff         // the last code handed over by the Callback tab
 
 	audience string
 	scope    string
@@ -61,7 +64,20 @@ func (r *tokenResult) outcome() string {
 	return "error"
 }
 
-func (t *tokenState) applyEnvDefaults(e *ngi.Environment) {
+// take fills the code fields from the Callback tab's last reading, once.
+func (t *tokenTab) take(h *codeHandoff) {
+	if h == nil || h == t.taken {
+		return
+	}
+	t.taken = h
+	t.grant = flow.GrantAuthorizationCode
+	t.code, t.codeReceived = h.code, h.received
+	t.redirectURI, t.verifier, t.pending = h.redirectURI, h.verifier, h.pending
+}
+
+// applyEnvDefaults fills audience and scope with the environment's first
+// service, unless the person typed their own.
+func (t *tokenTab) applyEnvDefaults(e *ngi.Environment) {
 	if e == nil || !(t.preset || t.audience == "") {
 		return
 	}
@@ -71,182 +87,220 @@ func (t *tokenState) applyEnvDefaults(e *ngi.Environment) {
 	}
 }
 
-func (s *Shell) tokenForm() map[string]string {
-	t := &s.token
+func (t *tokenTab) form() map[string]string {
 	if t.grant == flow.GrantClientCredentials {
 		return flow.ClientCredentialsForm(t.audience, t.scope)
 	}
-	return flow.CodeForm(s.clientID, s.codeExchange())
+	return flow.CodeForm(t.sh.clientID, t.codeExchange())
 }
 
-func (s *Shell) codeExchange() flow.CodeExchange {
-	t := &s.token
+func (t *tokenTab) codeExchange() flow.CodeExchange {
 	return flow.CodeExchange{Code: t.code, RedirectURI: t.redirectURI, Verifier: t.verifier,
 		Pending: t.pending, ReceivedAt: t.codeReceived, Exchanged: t.exchanged[t.code]}
 }
 
-func (s *Shell) tokenFindings(now time.Time) []flow.Finding {
-	var fs []flow.Finding
-	if s.clientID == "" {
-		fs = append(fs, flow.Finding{Level: flow.LevelError, Field: "client_id", Message: "No client id: choose it at the top of the page."})
-	}
-	if s.token.secret == "" {
-		fs = append(fs, flow.Finding{Level: flow.LevelError, Field: "client_secret", Message: "No client secret: type it below (it stays in this page)."})
-	}
-	if s.token.grant == flow.GrantClientCredentials {
-		if e := s.env(); e != nil {
-			fs = append(fs, flow.CheckClientCredentials(*e, s.token.audience, s.token.scope)...)
+func (t *tokenTab) findings(now time.Time) []flow.Finding {
+	fs := flow.CheckClientAuth(t.sh.clientID, t.secret)
+	if t.grant == flow.GrantClientCredentials {
+		if e := t.sh.env(); e != nil {
+			fs = append(fs, flow.CheckClientCredentials(*e, t.audience, t.scope)...)
 		}
 		return fs
 	}
-	return append(fs, flow.CheckCodeExchange(s.codeExchange(), now)...)
+	return append(fs, flow.CheckCodeExchange(t.codeExchange(), now)...)
 }
 
-// exchange sends the token request through the relay.
-func (s *Shell) exchange(ctx ga.Context) {
-	t := &s.token
-	e := s.env()
+// exchange sends the token request through the relay. A code counts as
+// spent only once the environment answered: a request that never arrived
+// (a timeout, a DNS failure) leaves it usable.
+func (t *tokenTab) exchange() {
+	e := t.sh.env()
 	if e == nil || t.busy {
 		return
 	}
-	form := s.tokenForm()
-	res := &tokenResult{grant: t.grant, at: time.Now(), curl: flow.CurlCommand(e.Endpoints.Token, s.clientID, form)}
+	form := t.form()
+	res := &tokenResult{grant: t.grant, at: time.Now(), curl: flow.CurlCommand(e.Endpoints.Token, t.sh.clientID, form)}
 	res.asked = form["scope"]
+	code, pending := "", t.pending
 	if t.grant == flow.GrantAuthorizationCode {
-		if t.pending != nil {
-			res.asked = t.pending.Scope
+		code = t.code
+		if pending != nil {
+			res.asked = pending.Scope
 		}
-		if t.exchanged == nil {
-			t.exchanged = map[string]bool{}
-		}
-		t.exchanged[t.code] = true
 	}
 	t.busy, t.revoked = true, ""
-	req := flow.RelayRequest{Env: e.ID, ClientID: s.clientID, ClientSecret: t.secret, Form: form}
-	relayAPI(ctx, "POST", "/api/token", req, func(ctx ga.Context, relayed *flow.RelayResult, problem string) {
+	req := flow.RelayRequest{Env: e.ID, ClientID: t.sh.clientID, ClientSecret: t.secret, Form: form}
+	t.sh.relay("POST", "/api/token", req, func(relayed *flow.RelayResult, problem string) {
 		t.busy, t.result, res.at = false, res, time.Now()
 		if problem != "" {
 			res.fetchErr = problem
 			return
 		}
 		res.relay = *relayed
-		if resp := res.relay.Response; resp != nil && res.relay.Error == nil {
-			res.token, res.oauthErr, res.problem = flow.ReadTokenResponse(resp.Status, flow.HeaderValue(resp.Headers, "Content-Type"), resp.Body)
-			if res.token != nil && res.token.IDToken != "" {
-				s.inspect.setInput(resp.Body, t.pending)
+		resp := res.relay.Response
+		if resp == nil || res.relay.Error != nil {
+			return
+		}
+		if code != "" {
+			if t.exchanged == nil {
+				t.exchanged = map[string]bool{}
 			}
+			t.exchanged[code] = true
+		}
+		res.token, res.oauthErr, res.problem = flow.ReadTokenResponse(resp.Status, flow.HeaderValue(resp.Headers, "Content-Type"), resp.Body)
+		if res.token != nil && res.token.IDToken != "" {
+			t.sh.response = &responseHandoff{body: resp.Body, pending: pending}
 		}
 	})
 }
 
-func (s *Shell) renderToken() ga.UI {
-	t := &s.token
-	e := s.env()
+// revoke asks the environment to revoke the access token just issued (RFC 7009).
+func (t *tokenTab) revoke() {
+	r, e := t.result, t.sh.env()
+	if r == nil || r.token == nil || e == nil {
+		return
+	}
+	req := flow.RelayRequest{Env: e.ID, ClientID: t.sh.clientID, ClientSecret: t.secret,
+		Form: map[string]string{"token": r.token.AccessToken, "token_type_hint": "access_token"}}
+	t.sh.relay("POST", "/api/revoke", req, func(res *flow.RelayResult, problem string) {
+		switch {
+		case problem != "":
+			t.revoked = problem
+		case res.Error != nil:
+			t.revoked = res.Error.Message
+		case res.Response.Status == 200:
+			t.revoked = "Revoked: the environment answered HTTP 200. The token no longer works."
+		default:
+			t.revoked = fmt.Sprintf("Not revoked: HTTP %d %s", res.Response.Status, res.Response.Body)
+		}
+	})
+}
+
+// choosePreset fills audience and scope from the environment's service with that audience.
+func (t *tokenTab) choosePreset(audience string) {
+	if e := t.sh.env(); e != nil {
+		for _, svc := range e.Services {
+			if svc.Audience == audience {
+				t.audience, t.scope, t.preset = svc.Audience, svc.Scope, true
+			}
+		}
+	}
+}
+
+func (t *tokenTab) onGrant(ctx ga.Context, e ga.Event) { t.grant = ctx.JSSrc().Get("value").String() }
+
+func (t *tokenTab) onSecret(ctx ga.Context, e ga.Event) {
+	t.secret = ctx.JSSrc().Get("value").String()
+	if t.remember {
+		ctx.SessionStorage().Set(secretKey, t.secret)
+	}
+}
+
+func (t *tokenTab) onUseDemoSecret(ctx ga.Context, e ga.Event) {
+	if env := t.sh.env(); env != nil && env.DemoClient != nil {
+		t.secret = env.DemoClient.Secret
+	}
+}
+
+func (t *tokenTab) onRemember(ctx ga.Context, e ga.Event) {
+	t.remember = ctx.JSSrc().Get("checked").Bool()
+	if t.remember {
+		ctx.SessionStorage().Set(secretKey, t.secret)
+	} else {
+		ctx.SessionStorage().Del(secretKey)
+	}
+}
+
+func (t *tokenTab) onCode(ctx ga.Context, e ga.Event) { t.code = ctx.JSSrc().Get("value").String() }
+func (t *tokenTab) onRedirect(ctx ga.Context, e ga.Event) {
+	t.redirectURI = ctx.JSSrc().Get("value").String()
+}
+func (t *tokenTab) onVerifier(ctx ga.Context, e ga.Event) {
+	t.verifier = ctx.JSSrc().Get("value").String()
+}
+func (t *tokenTab) onService(ctx ga.Context, e ga.Event) {
+	t.choosePreset(ctx.JSSrc().Get("value").String())
+}
+
+func (t *tokenTab) onAudience(ctx ga.Context, e ga.Event) {
+	t.audience, t.preset = ctx.JSSrc().Get("value").String(), false
+}
+
+func (t *tokenTab) onScope(ctx ga.Context, e ga.Event) {
+	t.scope, t.preset = ctx.JSSrc().Get("value").String(), false
+}
+
+func (t *tokenTab) onExchange(ctx ga.Context, e ga.Event) { t.exchange() }
+func (t *tokenTab) onRevoke(ctx ga.Context, e ga.Event)   { t.revoke() }
+
+func (t *tokenTab) render() ga.UI {
+	e := t.sh.env()
 	return ga.Div().ID("token").Body(
 		ga.H2().Text("Get a token"),
 		ga.Div().Class("form").Body(
 			ga.Label().For("token-grant").Text("Grant"),
-			ga.Select().ID("token-grant").OnChange(func(ctx ga.Context, ev ga.Event) {
-				t.grant = ctx.JSSrc().Get("value").String()
-			}).Body(
+			ga.Select().ID("token-grant").OnChange(t.onGrant).Body(
 				ga.Option().Value(flow.GrantAuthorizationCode).Selected(t.grant == flow.GrantAuthorizationCode).Text("authorization_code: exchange a code"),
 				ga.Option().Value(flow.GrantClientCredentials).Selected(t.grant == flow.GrantClientCredentials).Text("client_credentials: a token for the client itself"),
 			),
 			ga.Label().For("client-secret").Text("Client secret"),
 			ga.Div().Body(
-				ga.Input().ID("client-secret").Type("password").Value(t.secret).AutoComplete(false).OnInput(func(ctx ga.Context, ev ga.Event) {
-					t.secret = ctx.JSSrc().Get("value").String()
-					if t.remember {
-						ctx.SessionStorage().Set(secretKey, t.secret)
-					}
-				}),
+				ga.Input().ID("client-secret").Type("password").Value(t.secret).AutoComplete(false).OnInput(t.onSecret),
 				// Disabled rather than removed once used, so nothing below it moves.
-				ga.If(e != nil && e.DemoClient != nil && s.clientID == e.DemoClient.ID, func() ga.UI {
-					return ga.Button().ID("use-demo-secret").Type("button").Class("small").Disabled(t.secret == e.DemoClient.Secret).Text("Use the demo client's secret").OnClick(func(ctx ga.Context, ev ga.Event) {
-						if env := s.env(); env != nil && env.DemoClient != nil {
-							t.secret = env.DemoClient.Secret
-						}
-					})
+				ga.If(e != nil && e.DemoClient != nil && t.sh.clientID == e.DemoClient.ID, func() ga.UI {
+					return ga.Button().ID("use-demo-secret").Type("button").Class("small").Disabled(t.secret == e.DemoClient.Secret).
+						Text("Use the demo client's secret").OnClick(t.onUseDemoSecret)
 				}),
 				ga.Label().Class("check").Body(
-					ga.Input().ID("remember-secret").Type("checkbox").Checked(t.remember).OnChange(func(ctx ga.Context, ev ga.Event) {
-						t.remember = ctx.JSSrc().Get("checked").Bool()
-						if t.remember {
-							ctx.SessionStorage().Set(secretKey, t.secret)
-						} else {
-							ctx.SessionStorage().Del(secretKey)
-						}
-					}),
+					ga.Input().ID("remember-secret").Type("checkbox").Checked(t.remember).OnChange(t.onRemember),
 					ga.Text(" remember in this browser tab (sessionStorage, gone when the tab closes)"),
 				),
 			),
-			ga.If(t.grant == flow.GrantAuthorizationCode, s.renderCodeFields),
-			ga.If(t.grant == flow.GrantClientCredentials, func() ga.UI { return s.renderCredentialsFields(e) }),
+			ga.If(t.grant == flow.GrantAuthorizationCode, t.renderCodeFields),
+			ga.If(t.grant == flow.GrantClientCredentials, func() ga.UI { return t.renderCredentialsFields(e) }),
 		),
-		findingList("token-findings", s.tokenFindings(time.Now()), "Ready to send."),
+		findingList("token-findings", t.findings(time.Now()), "Ready to send."),
 		ga.Button().ID("exchange").Type("button").Class("primary").Disabled(t.busy || e == nil).
-			Text(map[bool]string{true: "Sending…", false: "Send token request"}[t.busy]).
-			OnClick(func(ctx ga.Context, ev ga.Event) { s.exchange(ctx) }),
-		ga.If(t.result != nil, func() ga.UI { return s.renderTokenResult(t.result) }),
+			Text(map[bool]string{true: "Sending…", false: "Send token request"}[t.busy]).OnClick(t.onExchange),
+		ga.If(t.result != nil, func() ga.UI { return t.renderResult(t.result) }),
 	)
 }
 
-func (s *Shell) renderCodeFields() ga.UI {
-	t := &s.token
-	field := func(id, label string, v *string) ga.UI {
+func (t *tokenTab) renderCodeFields() ga.UI {
+	field := func(id, label, value string, onInput ga.EventHandler) ga.UI {
 		return ga.Div().Class("pair").Body(
 			ga.Label().For(id).Text(label),
-			ga.Input().ID(id).Type("text").Value(*v).Spellcheck(false).OnInput(func(ctx ga.Context, ev ga.Event) {
-				*v = ctx.JSSrc().Get("value").String()
-			}),
+			ga.Input().ID(id).Type("text").Value(value).Spellcheck(false).OnInput(onInput),
 		)
 	}
 	return ga.Div().Class("pair").Body(
-		field("code", "code", &t.code),
-		field("token-redirect-uri", "redirect_uri", &t.redirectURI),
-		field("code-verifier", "code_verifier (PKCE)", &t.verifier),
+		field("code", "code", t.code, t.onCode),
+		field("token-redirect-uri", "redirect_uri", t.redirectURI, t.onRedirect),
+		field("code-verifier", "code_verifier (PKCE)", t.verifier, t.onVerifier),
 	)
 }
 
-func (s *Shell) renderCredentialsFields(e *ngi.Environment) ga.UI {
-	t := &s.token
+func (t *tokenTab) renderCredentialsFields(e *ngi.Environment) ga.UI {
 	var services []ngi.Service
 	if e != nil {
 		services = e.Services
 	}
 	return ga.Div().Class("pair").Body(
 		ga.Label().For("service").Text("Service preset"),
-		ga.Select().ID("service").OnChange(func(ctx ga.Context, ev ga.Event) {
-			s.choosePreset(ctx.JSSrc().Get("value").String())
-		}).Body(
+		ga.Select().ID("service").OnChange(t.onService).Body(
 			ga.Option().Value("").Text("choose a service…"),
 			ga.Range(services).Slice(func(i int) ga.UI {
 				return ga.Option().Value(services[i].Audience).Selected(services[i].Audience == t.audience).Text(services[i].Name)
 			}),
 		),
 		ga.Label().For("audience").Text("audience"),
-		ga.Input().ID("audience").Type("text").Value(t.audience).Spellcheck(false).OnInput(func(ctx ga.Context, ev ga.Event) {
-			t.audience, t.preset = ctx.JSSrc().Get("value").String(), false
-		}),
+		ga.Input().ID("audience").Type("text").Value(t.audience).Spellcheck(false).OnInput(t.onAudience),
 		ga.Label().For("scope").Text("scope"),
-		ga.Input().ID("scope").Type("text").Value(t.scope).Spellcheck(false).OnInput(func(ctx ga.Context, ev ga.Event) {
-			t.scope, t.preset = ctx.JSSrc().Get("value").String(), false
-		}),
+		ga.Input().ID("scope").Type("text").Value(t.scope).Spellcheck(false).OnInput(t.onScope),
 	)
 }
 
-// choosePreset fills audience and scope from the environment's service with that audience.
-func (s *Shell) choosePreset(audience string) {
-	if e := s.env(); e != nil {
-		for _, svc := range e.Services {
-			if svc.Audience == audience {
-				s.token.audience, s.token.scope, s.token.preset = svc.Audience, svc.Scope, true
-			}
-		}
-	}
-}
-
-func (s *Shell) renderTokenResult(r *tokenResult) ga.UI {
+func (t *tokenTab) renderResult(r *tokenResult) ga.UI {
 	status := 0
 	if r.relay.Response != nil {
 		status = r.relay.Response.Status
@@ -257,14 +311,14 @@ func (s *Shell) renderTokenResult(r *tokenResult) ga.UI {
 	}
 	return ga.Section().ID("token-result").Class("result", r.outcome()).
 		DataSet("outcome", r.outcome()).DataSet("status", status).DataSet("error", errCode).Body(
-		s.renderTokenVerdict(r),
+		t.renderVerdict(r),
 		ga.If(r.relay.Request != nil, func() ga.UI { return renderWire(r.relay.Request, r.relay.Response) }),
 		ga.H3().Text("Repeat it with curl"),
 		ga.Pre().ID("token-curl").Class("code").Text(r.curl),
 	)
 }
 
-func (s *Shell) renderTokenVerdict(r *tokenResult) ga.UI {
+func (t *tokenTab) renderVerdict(r *tokenResult) ga.UI {
 	switch r.outcome() {
 	case "relay-error":
 		msg := r.fetchErr
@@ -300,7 +354,7 @@ func (s *Shell) renderTokenVerdict(r *tokenResult) ga.UI {
 	return ga.Div().Body(
 		ga.H3().Textf("Token issued (HTTP %d)", r.relay.Response.Status),
 		ga.Table().Class("params").ID("token-fields").Body(ga.TBody().Body(
-			ga.Tr().Body(ga.Th().Text("access_token"), ga.Td().Class("value").Body(ga.Code().ID("access-token").Text(tok.AccessToken), s.copyButton("copy-access-token", "access-token"))),
+			ga.Tr().Body(ga.Th().Text("access_token"), ga.Td().Class("value").Body(ga.Code().ID("access-token").Text(tok.AccessToken), t.sh.copyButton("copy-access-token", "access-token"))),
 			ga.Tr().Body(ga.Th().Text("token_type"), ga.Td().Text(tok.TokenType)),
 			ga.Tr().Body(ga.Th().Text("expires_in"), ga.Td().ID("token-expiry").Textf("%d s: %s, at %s", tok.ExpiresIn, countdown(time.Until(expires)), expires.Format("15:04:05 (2006-01-02)"))),
 			ga.Tr().Body(ga.Th().Text("scope"), ga.Td().Body(ga.Code().Text(tok.Scope), ga.Span().ID("token-scope-check").Class("hint", string(scopeNote.Level)).Text(" "+scopeNote.Message))),
@@ -318,32 +372,10 @@ func (s *Shell) renderTokenVerdict(r *tokenResult) ga.UI {
 			}),
 		)),
 		ga.Div().Class("row").Body(
-			ga.Button().ID("revoke").Type("button").Text("Revoke the access token").OnClick(func(ctx ga.Context, e ga.Event) { s.revoke(ctx) }),
-			ga.If(s.token.revoked != "", func() ga.UI { return ga.Span().ID("revoke-result").Text(s.token.revoked) }),
+			ga.Button().ID("revoke").Type("button").Text("Revoke the access token").OnClick(t.onRevoke),
+			ga.If(t.revoked != "", func() ga.UI { return ga.Span().ID("revoke-result").Text(t.revoked) }),
 		),
 	)
-}
-
-// revoke asks the environment to revoke the access token just issued (RFC 7009).
-func (s *Shell) revoke(ctx ga.Context) {
-	r, e := s.token.result, s.env()
-	if r == nil || r.token == nil || e == nil {
-		return
-	}
-	req := flow.RelayRequest{Env: e.ID, ClientID: s.clientID, ClientSecret: s.token.secret,
-		Form: map[string]string{"token": r.token.AccessToken, "token_type_hint": "access_token"}}
-	relayAPI(ctx, "POST", "/api/revoke", req, func(ctx ga.Context, res *flow.RelayResult, problem string) {
-		switch {
-		case problem != "":
-			s.token.revoked = problem
-		case res.Error != nil:
-			s.token.revoked = res.Error.Message
-		case res.Response.Status == 200:
-			s.token.revoked = "Revoked: the environment answered HTTP 200. The token no longer works."
-		default:
-			s.token.revoked = fmt.Sprintf("Not revoked: HTTP %d %s", res.Response.Status, res.Response.Body)
-		}
-	})
 }
 
 // countdown writes the time left to the second.

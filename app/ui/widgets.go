@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"time"
-
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"authdebug/app/flow"
@@ -40,60 +38,34 @@ func paramTable(id string, ps []flow.Param, explain func(string) string) ga.UI {
 	)
 }
 
-// Event handlers must read what they act on when they run, not capture it
-// when rendered: go-app keeps the first handler of an element as long as the
-// new one comes from the same func literal.
+// Event handlers are methods, and read what they act on when they run (the
+// element's value, its data- attributes), never values captured at render:
+// go-app keeps an element's first handler as long as later renders pass one
+// made by the same code, so a captured value goes stale.
 
 // copyButton copies the text of another element, read at the click, and
 // says on the button whether the browser allowed it.
-func (s *Shell) copyButton(id, sourceID string) ga.UI {
+func (sh *shared) copyButton(id, sourceID string) ga.UI {
 	label := "Copy"
-	if msg, ok := s.copied[id]; ok {
+	if msg, ok := sh.copied[id]; ok {
 		label = msg
 	}
-	return ga.Button().ID(id).Type("button").Class("small").Text(label).OnClick(func(ctx ga.Context, e ga.Event) {
-		src := ga.Window().GetElementByID(sourceID)
-		if !src.Truthy() {
-			return
-		}
-		writeClipboard(ctx, src.Get("textContent").String(), func(ctx ga.Context, problem string) {
-			if s.copied == nil {
-				s.copied = map[string]string{}
-			}
-			s.copied[id] = "Copied"
-			if problem != "" {
-				s.copied[id] = "Not copied: " + problem
-			}
-			ctx.After(3*time.Second, func(ctx ga.Context) { delete(s.copied, id) })
-		})
-	})
+	return ga.Button().ID(id).Type("button").Class("small").DataSet("source", sourceID).Text(label).OnClick(sh.onCopy)
 }
 
-// writeClipboard copies a text and tells done, on the UI goroutine, what the
-// browser said: problem is empty on success. Browsers refuse when the page
-// has no focus or the context is not secure.
-func writeClipboard(ctx ga.Context, text string, done func(ctx ga.Context, problem string)) {
-	clipboard := ga.Window().Get("navigator").Get("clipboard")
-	if !clipboard.Truthy() {
-		done(ctx, "this browser offers no clipboard to this page (it needs https or localhost)")
+func (sh *shared) onCopy(ctx ga.Context, e ga.Event) {
+	id := ctx.JSSrc().Get("id").String()
+	src := ga.Window().GetElementByID(ctx.JSSrc().Get("dataset").Get("source").String())
+	if !src.Truthy() {
 		return
 	}
-	var onOK, onFail ga.Func
-	finish := func(problem string) {
-		onOK.Release()
-		onFail.Release()
-		ctx.Dispatch(func(ctx ga.Context) { done(ctx, problem) })
-	}
-	onOK = ga.FuncOf(func(this ga.Value, args []ga.Value) any { finish(""); return nil })
-	onFail = ga.FuncOf(func(this ga.Value, args []ga.Value) any {
-		problem := "the browser refused"
-		if len(args) > 0 && args[0].Truthy() {
-			problem = args[0].Get("message").String()
+	sh.clipboard(src.Get("textContent").String(), func(problem string) {
+		if problem != "" {
+			sh.flash(id, "Not copied: "+problem)
+			return
 		}
-		finish(problem)
-		return nil
+		sh.flash(id, "Copied")
 	})
-	clipboard.Call("writeText", text).Call("then", onOK, onFail)
 }
 
 // oauthErrorDetails explains an OAuth error, from a callback or a token
@@ -111,5 +83,17 @@ func oauthErrorDetails(idPrefix string, e flow.OAuthError) ga.UI {
 		line("error_description", "error-description", e.Description),
 		line("error_hint (Hydra)", "error-hint", e.Hint),
 		line("error_debug (Hydra)", "error-debug", e.Debug),
+		ga.If(e.URI != "", func() ga.UI { return errorURI(idPrefix, e.URI) }),
 	)
+}
+
+// errorURI shows RFC 6749's pointer to a page about the error. It comes from
+// the callback, which anyone can forge, so it is a link only when https, and
+// otherwise text to copy.
+func errorURI(idPrefix, uri string) ga.UI {
+	var value ga.UI = ga.Code().ID(idPrefix + "-error-uri").Text(uri)
+	if flow.IsHTTPS(uri) {
+		value = ga.A().ID(idPrefix+"-error-uri").Href(uri).Attr("rel", "noopener noreferrer").Target("_blank").Text(uri)
+	}
+	return ga.P().Body(ga.Strong().Text("error_uri: "), value, ga.Span().Class("hint").Text(" the server's page about this error (RFC 6749 §4.1.2.1)."))
 }

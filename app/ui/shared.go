@@ -1,0 +1,162 @@
+package ui
+
+import (
+	"time"
+
+	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"authdebug/app/flow"
+	"authdebug/app/ngi"
+)
+
+// shared is what the tabs share: the environments and the chosen one, the
+// client, the pending requests, the keys, and what one tab hands to the next.
+// The shell owns it and hands each tab a pointer.
+//
+// It is also the page's only way to finish asynchronous work. go-app drops a
+// ctx.Dispatch on an element that is gone (the button of a tab the person
+// left), so every answer, timer and clipboard result is dispatched on the
+// shell's own context, which lives as long as the page: it lands wherever
+// the person is by then.
+type shared struct {
+	root    ga.Context // the mounted shell's; zero before mount (prerendering)
+	mounted bool
+	origin  string // the page's own origin, for the default redirect_uri
+
+	envs    []ngi.Environment
+	envsErr string
+	envID   string
+	// clientID is chosen once for the page; Authorize and Token both edit it.
+	clientID string
+
+	pending []flow.PendingRequest
+	keys    map[string]*keyState // each environment's signing keys, for Inspect and Discovery
+	copied  map[string]string    // what a copy button says for a moment after a click
+
+	// handed from Callback to Token, and from Token to Inspect; each tab
+	// takes a handoff when the person arrives on it.
+	code     *codeHandoff
+	response *responseHandoff
+
+	// landed runs after each asynchronous completion, so that what it hands
+	// over reaches the tab the person is on.
+	landed func()
+	// fetcher replaces the browser's fetch (tests, natively).
+	fetcher func(method, path string, body any, done func(fetchResult))
+}
+
+// pendingKey is the localStorage key of the pending requests (never a secret).
+const pendingKey = "authdebug.pending"
+
+// codeHandoff is a code read on the Callback tab, with what its authorize
+// request knew, for the Token tab.
+type codeHandoff struct {
+	code, redirectURI, verifier string
+	pending                     *flow.PendingRequest
+	received                    time.Time
+}
+
+// responseHandoff is a token response with an ID token, for the Inspect tab.
+type responseHandoff struct {
+	body    string
+	pending *flow.PendingRequest
+}
+
+// env returns the chosen environment, or nil before the list is loaded.
+func (sh *shared) env() *ngi.Environment {
+	for i := range sh.envs {
+		if sh.envs[i].ID == sh.envID {
+			return &sh.envs[i]
+		}
+	}
+	return nil
+}
+
+// setEnvironments takes the server's list; the first is chosen unless a deep
+// link or a callback already chose one that exists.
+func (sh *shared) setEnvironments(envs []ngi.Environment) {
+	sh.envs = envs
+	if sh.env() == nil && len(envs) > 0 {
+		sh.envID = envs[0].ID
+	}
+	sh.fillDemoClient("")
+}
+
+// selectEnv switches the page's environment.
+func (sh *shared) selectEnv(id string) {
+	prevDemo := ""
+	if before := sh.env(); before != nil && before.DemoClient != nil {
+		prevDemo = before.DemoClient.ID
+	}
+	sh.envID = id
+	sh.fillDemoClient(prevDemo)
+}
+
+// fillDemoClient pre-fills the sandbox's demo client when no client id was
+// given, or when the id is the demo client of the environment left behind.
+func (sh *shared) fillDemoClient(previousDemo string) {
+	e := sh.env()
+	switch {
+	case e != nil && e.DemoClient != nil && (sh.clientID == "" || sh.clientID == previousDemo):
+		sh.clientID = e.DemoClient.ID
+	case previousDemo != "" && sh.clientID == previousDemo:
+		sh.clientID = ""
+	}
+}
+
+// recordPending keeps an authorize request so that its callback can be
+// checked, even in another browser tab: it goes to localStorage, never a secret.
+func (sh *shared) recordPending(p flow.PendingRequest, now time.Time) {
+	sh.pending = flow.AddPending(sh.pending, p, now)
+	if sh.mounted {
+		sh.root.LocalStorage().Set(pendingKey, sh.pending)
+	}
+}
+
+func (sh *shared) forgetPending() {
+	sh.pending = nil
+	if sh.mounted {
+		sh.root.LocalStorage().Del(pendingKey)
+	}
+}
+
+// online reports whether the page can call its server: in the browser once
+// mounted (never while the server prerenders), or with a test's fetcher.
+func (sh *shared) online() bool { return sh.mounted || sh.fetcher != nil }
+
+// dispatch runs f on the UI goroutine and re-renders the page; before the
+// page is mounted (natively, in tests) it runs f at once.
+func (sh *shared) dispatch(f func()) {
+	run := func() {
+		f()
+		if sh.landed != nil {
+			sh.landed()
+		}
+	}
+	if !sh.mounted {
+		run()
+		return
+	}
+	sh.root.Dispatch(func(ga.Context) { run() })
+}
+
+// after runs f on the UI goroutine once d has passed.
+func (sh *shared) after(d time.Duration, f func()) {
+	if !sh.mounted {
+		return
+	}
+	sh.root.After(d, func(ga.Context) { f() })
+}
+
+// flash shows a message on a copy button for a few seconds.
+func (sh *shared) flash(id, message string) {
+	if sh.copied == nil {
+		sh.copied = map[string]string{}
+	}
+	sh.copied[id] = message
+	sh.after(3*time.Second, func() {
+		if sh.copied[id] == message {
+			delete(sh.copied, id)
+		}
+	})
+}

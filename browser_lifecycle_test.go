@@ -1,0 +1,84 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"authdebug/app/ngi"
+)
+
+// slowUpstream answers like an authorization server, each answer after a
+// delay; answered counts the answers sent.
+func slowUpstream(t *testing.T, delay time.Duration) (*httptest.Server, *atomic.Int32) {
+	var answered atomic.Int32
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(delay)
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/oauth2/token":
+			io.WriteString(w, `{"access_token":"slow.token","token_type":"bearer","expires_in":3599,"scope":"debt.unsecured.presentation"}`)
+		case "/.well-known/jwks.json":
+			io.WriteString(w, `{"keys":[]}`)
+		default:
+			io.WriteString(w, `{"issuer":"`+"http://"+r.Host+`/"}`)
+		}
+		answered.Add(1)
+	}))
+	t.Cleanup(up.Close)
+	return up, &answered
+}
+
+// waitFor polls a condition of the test's own, outside the page.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Moving to another tab while a request runs, and back, finds its answer:
+// the Token tab's exchange, Discovery's document and the keys.
+func TestBrowserAnswersLandAfterSwitchingTabs(t *testing.T) {
+	up, answered := slowUpstream(t, 1500*time.Millisecond)
+	srv := startServer(t, config{Extra: []ngi.Environment{ngi.Hydra("slow", "Slow upstream", up.URL+"/")}})
+	b := newBrowser(t)
+
+	b.open(srv.URL + "/token")
+	b.choose("#env", "slow")
+	b.input("#client-id", "bank-client")
+	b.choose("#token-grant", "client_credentials")
+	b.waitJS(`!!document.querySelector('#audience')`)
+	b.input("#audience", "https://api-preprod.norskgjeld.no/v1/debt")
+	b.input("#scope", "debt.unsecured.presentation")
+	b.input("#client-secret", "s")
+	b.click("#exchange")
+	b.waitJS(`document.querySelector('#exchange').innerText.includes('Sending')`)
+	b.click("#nav-inspect")
+	b.waitJS(`document.querySelector('#app').dataset.tab === 'inspect'`)
+	waitFor(t, "the token answer", func() bool { return answered.Load() >= 1 })
+	b.click("#nav-token")
+	b.waitAttr("#token-result", "data-outcome", "success")
+	if b.text("#exchange") != "Send token request" || b.attr("#exchange", "disabled") != "" {
+		t.Fatalf("after coming back the button says %q (disabled %q)", b.text("#exchange"), b.attr("#exchange", "disabled"))
+	}
+
+	// Discovery and its keys: leave before they come, come back after.
+	before := answered.Load()
+	b.click("#nav-discovery")
+	b.waitJS(`document.querySelector('#discovery-load').disabled`)
+	b.click("#nav-authorize")
+	b.waitJS(`document.querySelector('#app').dataset.tab === 'authorize'`)
+	waitFor(t, "the discovery document", func() bool { return answered.Load() >= before+1 })
+	b.click("#nav-discovery")
+	b.waitJS(`!!document.querySelector('#discovery-summary') && !document.querySelector('#discovery-load').disabled`)
+	b.waitJS(`!!document.querySelector('#discovery-keys')`)
+	b.noConsoleErrors()
+}
