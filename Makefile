@@ -4,7 +4,7 @@ ADDR   ?= 127.0.0.1:8000
 WASM   := web/app.wasm
 SOURCES := $(shell find app wasm tools -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: build run test vet unit fuzz browser chromium size bench screenshots clean
+.PHONY: build run test vet unit fuzz browser chromium size bench screenshots mutation clean
 
 # The wasm, then its brotli and gzip copies, which the server sends as they are.
 $(WASM): $(SOURCES)
@@ -65,6 +65,10 @@ size: $(WASM)
 bench: size chromium
 	$(GO) test -run '^$$' -bench . -benchmem ./app/relay
 	$(GO) test -run '^$$' -bench PageLoad -benchtime 10x .
+
+# Disables each rule of flow in turn and lists those no test notices (a few minutes).
+mutation:
+	$(GO) run ./tools/mutate ./app/flow
 
 clean:
 	rm -rf bin $(WASM) $(WASM).br $(WASM).gz

@@ -32,6 +32,19 @@ func slowUpstream(t *testing.T, delay time.Duration) (*httptest.Server, *atomic.
 	return up, &answered
 }
 
+// fillClientCredentials fills the Token tab for a client-credentials call
+// to an environment of the test's own.
+func (b *browser) fillClientCredentials(env string) {
+	b.t.Helper()
+	b.choose("#env", env)
+	b.input("#client-id", "bank-client")
+	b.choose("#token-grant", "client_credentials")
+	b.waitJS(`!!document.querySelector('#audience')`)
+	b.input("#audience", "https://api-preprod.norskgjeld.no/v1/debt")
+	b.input("#scope", "debt.unsecured.presentation")
+	b.input("#client-secret", "s")
+}
+
 // waitFor polls a condition of the test's own, outside the page.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -52,13 +65,7 @@ func TestBrowserAnswersLandAfterSwitchingTabs(t *testing.T) {
 	b := newBrowser(t)
 
 	b.open(srv.URL + "/token")
-	b.choose("#env", "slow")
-	b.input("#client-id", "bank-client")
-	b.choose("#token-grant", "client_credentials")
-	b.waitJS(`!!document.querySelector('#audience')`)
-	b.input("#audience", "https://api-preprod.norskgjeld.no/v1/debt")
-	b.input("#scope", "debt.unsecured.presentation")
-	b.input("#client-secret", "s")
+	b.fillClientCredentials("slow")
 	b.click("#exchange")
 	b.waitJS(`document.querySelector('#exchange').innerText.includes('Sending')`)
 	b.click("#nav-inspect")

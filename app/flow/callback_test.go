@@ -111,3 +111,20 @@ func FuzzReadCallback(f *testing.F) {
 		}
 	})
 }
+
+// error_uri is RFC 6749's pointer to a page about the error; the page links
+// it only when it is https.
+func TestCallbackErrorURI(t *testing.T) {
+	c := ReadCallback("https://bank.example/cb?error=access_denied&error_uri=https%3A%2F%2Fdocs.example%2Ferr&state=s")
+	if c.ErrorURI != "https://docs.example/err" || c.OAuthError().URI != c.ErrorURI {
+		t.Errorf("error_uri read as %q", c.ErrorURI)
+	}
+	for uri, want := range map[string]bool{
+		"https://docs.example/err": true, "http://docs.example/err": false, "javascript:alert(1)": false,
+		"https://": false, "https://user@docs.example/": false, "//docs.example/err": false,
+	} {
+		if IsHTTPS(uri) != want {
+			t.Errorf("IsHTTPS(%q) = %v", uri, !want)
+		}
+	}
+}

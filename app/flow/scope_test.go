@@ -81,12 +81,3 @@ func TestCompareScopeKnowsNGIDropsDays(t *testing.T) {
 		}
 	}
 }
-
-func TestCompareScopeSets(t *testing.T) {
-	if f := CompareScopeSets("a b", "b a"); f.Level != LevelInfo {
-		t.Errorf("same set: %v", f)
-	}
-	if f := CompareScopeSets("a b", "a"); f.Level != LevelWarning || !strings.Contains(f.Message, "b") {
-		t.Errorf("missing b: %v", f)
-	}
-}

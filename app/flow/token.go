@@ -25,10 +25,6 @@ type CodeExchange struct {
 	Exchanged   bool            // this page already sent this code
 }
 
-// CodeMaxAge is how long Hydra keeps an authorization code valid by default
-// (ttl.auth_code); the sandbox uses it too.
-const CodeMaxAge = 10 * time.Minute
-
 // CheckCodeExchange warns about what will make the exchange fail.
 func CheckCodeExchange(x CodeExchange, now time.Time) []Finding {
 	var fs []Finding
@@ -49,7 +45,7 @@ func CheckCodeExchange(x CodeExchange, now time.Time) []Finding {
 	if x.Exchanged {
 		fs = append(fs, warningf("code", "This code was already exchanged from this page: a code is single-use, and a second use fails with invalid_grant (and may revoke the first tokens)."))
 	}
-	if !x.ReceivedAt.IsZero() && now.Sub(x.ReceivedAt) > CodeMaxAge {
+	if !x.ReceivedAt.IsZero() && now.Sub(x.ReceivedAt) > ngi.CodeLifetime {
 		fs = append(fs, warningf("code", fmt.Sprintf("The code was received %s ago: codes live a few minutes, so it has probably expired.", Age(now.Sub(x.ReceivedAt)))))
 	}
 	return fs
@@ -77,7 +73,7 @@ func CheckClientCredentials(env ngi.Environment, audience, scope string) []Findi
 	if strings.TrimSpace(scope) == "" {
 		fs = append(fs, errorf("scope", "No scope: give the scope of the service."))
 	}
-	if owner := ngi.AudienceOwner(audience); owner != "" && owner != env.ID && (env.ID == "preprod" || env.ID == "prod") {
+	if owner := ngi.AudienceOwner(audience); owner != "" && owner != env.ID && env.IsNGI() {
 		fs = append(fs, warningf("audience", fmt.Sprintf("This audience belongs to %s, but the request goes to %s: NGI will refuse it.", owner, env.ID)))
 	}
 	return fs

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Endpoints are the URLs of an authorization server, Hydra's paths.
@@ -112,9 +113,22 @@ func Hydra(id, label, issuer string) Environment {
 	}
 }
 
+// The ids of NGI's own environments.
+const (
+	PreprodID = "preprod"
+	ProdID    = "prod"
+)
+
+// IsNGI reports whether e is one of NGI's own environments.
+func (e Environment) IsNGI() bool { return e.ID == PreprodID || e.ID == ProdID }
+
+// CodeLifetime is how long Hydra keeps an authorization code valid by
+// default (ttl.auth_code).
+const CodeLifetime = 10 * time.Minute
+
 // Preprod is NGI's test environment.
 func Preprod() Environment {
-	e := Hydra("preprod", "NGI preprod", "https://access-preprod.norskgjeld.no/")
+	e := Hydra(PreprodID, "NGI preprod", "https://access-preprod.norskgjeld.no/")
 	e.APIBase = "https://api-preprod.norskgjeld.no"
 	e.Services = Services(e.APIBase)
 	return e
@@ -122,7 +136,7 @@ func Preprod() Environment {
 
 // Prod is NGI's production environment.
 func Prod() Environment {
-	e := Hydra("prod", "NGI production", "https://access.norskgjeld.no/")
+	e := Hydra(ProdID, "NGI production", "https://access.norskgjeld.no/")
 	e.Production = true
 	e.APIBase = "https://api.norskgjeld.no"
 	e.Services = Services(e.APIBase)
@@ -138,8 +152,21 @@ func Services(apiBase string) []Service {
 	}
 }
 
+// ServiceScopes lists every scope of NGI's client-credentials services.
+func ServiceScopes() []string {
+	var out []string
+	for _, svc := range Services("") {
+		for _, sc := range strings.Fields(svc.Scope) {
+			if !slices.Contains(out, sc) {
+				out = append(out, sc)
+			}
+		}
+	}
+	return out
+}
+
 // AudienceOwner names the built-in environment whose API an audience belongs
-// to ("preprod" or "prod"), or "" when it is neither's.
+// to (PreprodID or ProdID), or "" when it is neither's.
 func AudienceOwner(audience string) string {
 	for _, e := range []Environment{Preprod(), Prod()} {
 		if audience == e.APIBase || strings.HasPrefix(audience, e.APIBase+"/") {

@@ -8,14 +8,22 @@ type ErrorInfo struct {
 	Next    string // what to do next
 }
 
+// NGI's own error codes, sent to the redirect URI.
+const (
+	ErrConsentDenied  = "consent_denied"
+	ErrLoginCancelled = "login_cancelled"
+	ErrInvalidScopes  = "invalid_scopes"
+	ErrServerError    = "server_error"
+)
+
 var errorCatalogue = []ErrorInfo{
-	{"consent_denied", "NGI", "The person declined to share their debt information.",
+	{ErrConsentDenied, "NGI", "The person declined to share their debt information.",
 		"Nothing is wrong with the request. Handle it in your app: tell the person no data was fetched and offer to try again."},
-	{"login_cancelled", "NGI", "The person cancelled the ID-porten login before consenting.",
+	{ErrLoginCancelled, "NGI", "The person cancelled the ID-porten login before consenting.",
 		"Handle it like a cancellation: let the person start again."},
-	{"invalid_scopes", "NGI", "The scope parameter broke NGI's rules: exactly one debt scope, an optional day count, and openid only as the last scope.",
+	{ErrInvalidScopes, "NGI", "The scope parameter broke NGI's rules: exactly one debt scope, an optional day count, and openid only as the last scope.",
 		"Fix the scope in the authorize request; the Authorize tab's findings show which rule was broken."},
-	{"server_error", "NGI", "Something failed at NGI while handling the request.",
+	{ErrServerError, "NGI", "Something failed at NGI while handling the request.",
 		"Retry later; if it persists, contact NGI with the time and the state value."},
 	{"invalid_request", "RFC 6749", "The request is missing a required parameter, repeats one, or is otherwise malformed.",
 		"Check client_id, response_type=code, scope, state and redirect_uri; read error_hint if present."},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"authdebug/app/flow"
+	"authdebug/app/ngi"
 )
 
 // authRequest is a validated authorize request waiting on the consent page.
@@ -77,7 +78,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	scope := flow.ParseScope(q.Get("scope"))
 	if flow.HasErrors(scope.Findings) {
-		fail("invalid_scopes", firstError(scope.Findings), "")
+		fail(ngi.ErrInvalidScopes, firstError(scope.Findings), "")
 		return
 	}
 	if q.Get("state") == "" {
@@ -142,17 +143,24 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		p = []flow.Param{{Name: "code", Value: code}, {Name: "scope", Value: req.scope.Echo()}}
 	case "deny":
-		p = []flow.Param{{Name: "error", Value: "consent_denied"}, {Name: "error_description", Value: "The person declined to share their debt information."}}
+		p = ngiError(ngi.ErrConsentDenied)
 	case "cancel-login":
-		p = []flow.Param{{Name: "error", Value: "login_cancelled"}, {Name: "error_description", Value: "The person cancelled the ID-porten login."}}
+		p = ngiError(ngi.ErrLoginCancelled)
 	case "server-error":
-		p = []flow.Param{{Name: "error", Value: "server_error"}, {Name: "error_description", Value: "The sandbox simulated a failure at NGI."}}
+		p = ngiError(ngi.ErrServerError)
 	default:
 		s.errorPage(w, http.StatusBadRequest, "Unknown choice", "The consent form sent an action the sandbox does not know.", nil, "")
 		return
 	}
 	p = append(p, flow.Param{Name: "state", Value: req.state})
 	http.Redirect(w, r, callbackURL(req.redirectURI, req.fragment, p), http.StatusSeeOther)
+}
+
+// ngiError is one of NGI's own errors as its callback carries it, described
+// in the catalogue's words.
+func ngiError(code string) []flow.Param {
+	info, _ := ngi.ExplainError(code)
+	return []flow.Param{{Name: "error", Value: code}, {Name: "error_description", Value: info.Meaning}}
 }
 
 // callbackURL appends parameters to a redirect URI, in its query or fragment.

@@ -4,28 +4,17 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"authdebug/app/ngi"
 	"authdebug/app/token"
 )
 
+// discovery serves NGI's documented discovery document. It adds
+// code_challenge_methods_supported, which NGI's does not list, because the
+// sandbox does verify PKCE.
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
-	e := s.env.Endpoints
-	writeJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                s.issuer,
-		"authorization_endpoint":                e.Authorize,
-		"token_endpoint":                        e.Token,
-		"jwks_uri":                              e.JWKS,
-		"revocation_endpoint":                   e.Revoke,
-		"userinfo_endpoint":                     e.Userinfo,
-		"end_session_endpoint":                  e.Logout,
-		"response_types_supported":              []string{"code"},
-		"response_modes_supported":              []string{"query", "fragment"},
-		"grant_types_supported":                 []string{"authorization_code", "client_credentials"},
-		"token_endpoint_auth_methods_supported": []string{"client_secret_basic"},
-		"id_token_signing_alg_values_supported": []string{"RS256"},
-		"subject_types_supported":               []string{"pairwise"},
-		"scopes_supported":                      []string{"openid"},
-		"code_challenge_methods_supported":      []string{"S256"},
-	})
+	doc := ngi.Document(s.env)
+	doc["code_challenge_methods_supported"] = []string{"S256"}
+	writeJSON(w, http.StatusOK, doc)
 }
 
 func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {

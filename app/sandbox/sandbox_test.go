@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"authdebug/app/flow"
+	"authdebug/app/ngi"
 	"authdebug/app/token"
 )
 
@@ -342,7 +343,7 @@ func TestSandboxTokenErrors(t *testing.T) {
 		}, 400, "invalid_grant", "redirect_uri"},
 		{"expired code", bankAuth, func() url.Values {
 			f := codeForm(ts.code(t, nil))
-			ts.now = ts.now.Add(flow.CodeMaxAge + time.Second)
+			ts.now = ts.now.Add(ngi.CodeLifetime + time.Second)
 			return f
 		}, 400, "invalid_grant", "expired"},
 		{"pkce missing verifier", bankAuth, func() url.Values {

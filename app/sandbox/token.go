@@ -157,7 +157,7 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, client Cli
 	case g.used:
 		invalidGrant("The authorization code has already been used. The tokens issued with it have been revoked.")
 		return
-	case now.Sub(g.created) > flow.CodeMaxAge:
+	case now.Sub(g.created) > ngi.CodeLifetime:
 		invalidGrant("The authorization code has expired.")
 		return
 	case g.req.client.ID != client.ID:
@@ -187,7 +187,7 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, client Cli
 	if g.req.scope.OpenID {
 		idToken, err := s.idToken(client.ID, g, access, now)
 		if err != nil {
-			writeJSON(w, http.StatusInternalServerError, oauthError{"server_error", "The sandbox could not sign the ID token.", err.Error()})
+			writeJSON(w, http.StatusInternalServerError, oauthError{ngi.ErrServerError, "The sandbox could not sign the ID token.", err.Error()})
 			return
 		}
 		resp["id_token"] = idToken
@@ -228,8 +228,8 @@ func pairwise(clientID, person string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:18])
 }
 
-// allowedAudiences and allowedScopes are every audience and scope of NGI's
-// services; every sandbox client may use them all.
+// allowedAudiences are the audiences of NGI's services in both environments;
+// every sandbox client may use them all, and every scope of ngi.ServiceScopes.
 func allowedAudiences() []string {
 	var out []string
 	for _, e := range []ngi.Environment{ngi.Preprod(), ngi.Prod()} {
@@ -239,8 +239,6 @@ func allowedAudiences() []string {
 	}
 	return out
 }
-
-var allowedScopes = []string{ngi.ScopePresentation, ngi.ScopeProcessing, "consent.create", "client.access.consent.events"}
 
 func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, client Client) {
 	f := r.PostForm
@@ -258,7 +256,7 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, clien
 	}
 	scopes := strings.Fields(f.Get("scope"))
 	for _, sc := range scopes {
-		if !slices.Contains(allowedScopes, sc) {
+		if !slices.Contains(ngi.ServiceScopes(), sc) {
 			writeJSON(w, http.StatusBadRequest, oauthError{"invalid_scope", "The requested scope is invalid, unknown, or malformed.", "The OAuth 2.0 Client is not allowed to request scope '" + sc + "'."})
 			return
 		}
