@@ -127,6 +127,20 @@ func TestBrowserCallbackReadsSeedExamples(t *testing.T) {
 		t.Fatalf("meaning = %s", b.text("#callback-error-meaning"))
 	}
 
+	// Hydra's answers in both formats: the specific reason is the headline.
+	const why = "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."
+	const generic = "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed."
+	for _, q := range []url.Values{
+		{"error": {"invalid_request"}, "error_description": {generic + " " + why}, "state": {"thisShouldBeARandomValue"}},
+		{"error": {"invalid_request"}, "error_description": {generic}, "error_hint": {why}, "state": {"thisShouldBeARandomValue"}},
+	} {
+		b.input("#callback-input", "https://api-eksempelbank.no/v1/callback?"+q.Encode())
+		b.waitJS(`(e => e && e.innerText.includes("pre-registered redirect urls"))(document.querySelector('#callback-error-reason'))`)
+		if d := b.text("#callback-error-description"); d != generic {
+			t.Fatalf("error_description shown as %q", d)
+		}
+	}
+
 	// Another state is a mismatch; a trailing slash is a named redirect difference.
 	b.input("#callback-input", strings.Replace(seedSuccess, "v1/callback?", "v1/callback/?", 1))
 	b.waitJS(`document.querySelector('#callback-result').dataset.redirect === 'mismatch'`)

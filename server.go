@@ -46,6 +46,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	var (
 		addr      = flags.String("addr", "127.0.0.1:8000", "address to listen on")
+		sbFile    = flags.String("sandbox-clients", "", "a JSON file of sandbox clients in Hydra's client format (client_id, client_secret, redirect_uris, scope, audience, grant_types)")
+		sbLegacy  = flags.Bool("sandbox-legacy-errors", false, "the sandbox speaks Hydra 1.x: the reason in error_hint, tokens without the ory_ prefix")
+		sbCodeTTL = flags.Duration("sandbox-code-lifetime", ngi.CodeLifetime, "how long a sandbox authorization code lives (Hydra's ttl.auth_code)")
 		publicURL = flags.String("public-url", "", "the origin people open the tool at (default http://ADDR); the only host the server answers for, and the base of the sandbox's issuer")
 		envs      listFlag
 		disabled  listFlag
@@ -65,7 +68,21 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg := config{Disabled: disabled, TrustedProxies: proxies, Log: log}
+	cfg := config{Disabled: disabled, TrustedProxies: proxies, Log: log, SandboxLegacyErrors: *sbLegacy, SandboxCodeLifetime: *sbCodeTTL}
+	if *sbCodeTTL <= 0 {
+		return fail(2, "-sandbox-code-lifetime: ", fmt.Errorf("%s is not a positive duration", *sbCodeTTL))
+	}
+	if *sbFile != "" {
+		data, err := os.ReadFile(*sbFile)
+		if err != nil {
+			return fail(2, "-sandbox-clients: ", err)
+		}
+		clients, err := sandbox.ReadClients(data)
+		if err != nil {
+			return fail(2, "-sandbox-clients: "+*sbFile+": ", err)
+		}
+		cfg.SandboxClients = append(cfg.SandboxClients, clients...)
+	}
 	for _, e := range envs {
 		env, err := parseEnvFlag(e)
 		if err != nil {

@@ -314,6 +314,8 @@ func TestRunRefusesMalformedFlags(t *testing.T) {
 		{[]string{"-public-url", "https://tool.example/sub/path"}, "-public-url"},
 		{[]string{"-trusted-proxy", "10.0.0.0/40"}, "-trusted-proxy"},
 		{[]string{"-sandbox-client", "nocolons"}, "-sandbox-client"},
+		{[]string{"-sandbox-clients", "/nonexistent/clients.json"}, "-sandbox-clients"},
+		{[]string{"-sandbox-code-lifetime", "-5s"}, "-sandbox-code-lifetime"},
 	} {
 		var out bytes.Buffer
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -37,8 +37,11 @@ type config struct {
 	Extra          []ngi.Environment
 	Disabled       []string
 	SandboxClients []sandbox.Client
-	Log            *slog.Logger
-	Web            fs.FS // nil: the embedded web/
+	// SandboxLegacyErrors makes the sandbox speak Hydra 1.x (error_hint, no token prefixes).
+	SandboxLegacyErrors bool
+	SandboxCodeLifetime time.Duration // zero: Hydra's default
+	Log                 *slog.Logger
+	Web                 fs.FS // nil: the embedded web/
 	// Network replaces the relay's transport for non-sandbox environments (tests).
 	Network http.RoundTripper
 	Timeout time.Duration
@@ -116,7 +119,8 @@ func newServer(cfg config) (http.Handler, error) {
 	sum := sha256.Sum256(wasm)
 	version := hex.EncodeToString(sum[:8])
 
-	sb, err := sandbox.New(sandbox.Config{Origin: site.Origin(), Clients: cfg.SandboxClients})
+	sb, err := sandbox.New(sandbox.Config{Origin: site.Origin(), Clients: cfg.SandboxClients,
+		LegacyErrors: cfg.SandboxLegacyErrors, CodeLifetime: cfg.SandboxCodeLifetime})
 	if err != nil {
 		return nil, err
 	}

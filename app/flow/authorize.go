@@ -2,6 +2,7 @@ package flow
 
 import (
 	"crypto/rand"
+	"fmt"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -78,6 +79,8 @@ func CheckAuthorize(r AuthRequest, env ngi.Environment) []Finding {
 	switch {
 	case r.State == "":
 		fs = append(fs, errorf("state", "The state is missing: NGI requires it, and your app needs it to reject forged callbacks."))
+	case len(r.State) < ngi.MinStateLength:
+		fs = append(fs, errorf("state", fmt.Sprintf("The state has %d characters: Hydra refuses one shorter than %d (invalid_state).", len(r.State), ngi.MinStateLength)))
 	case len(r.State) < 16:
 		fs = append(fs, warningf("state", "The state is short: use a fresh random value of at least 16 characters per request."))
 	}
@@ -123,6 +126,34 @@ func CheckRedirectURI(raw string) []Finding {
 		fs = append(fs, errorf("redirect_uri", "The redirect_uri has spaces before or after it: it must match the registered URI character for character."))
 	}
 	return fs
+}
+
+// RedirectMatch finds the registered redirect URI that a requested one
+// stands for, the way Hydra matches them: character for character, except
+// that on a loopback IP (http://127.0.0.1 or http://[::1]) any port is
+// accepted (RFC 8252 §7.3).
+func RedirectMatch(registered []string, requested string) (string, bool) {
+	for _, r := range registered {
+		if r == requested {
+			return r, true
+		}
+	}
+	req, err := url.Parse(requested)
+	if err != nil || req.Scheme != "http" || (req.Hostname() != "127.0.0.1" && req.Hostname() != "::1") {
+		return "", false
+	}
+	for _, r := range registered {
+		reg, err := url.Parse(r)
+		if err != nil || reg.Scheme != "http" || reg.Hostname() != req.Hostname() {
+			continue
+		}
+		a, b := *reg, *req
+		a.Host, b.Host = a.Hostname(), b.Hostname()
+		if a.String() == b.String() {
+			return r, true
+		}
+	}
+	return "", false
 }
 
 // IsHTTPS reports whether a URL is an absolute https URL with a host: the

@@ -20,8 +20,9 @@ var ErrBasicEncoding = errors.New("the client secret in the HTTP authorization h
 // ParseBasic reads an Authorization header of client_secret_basic, undoing
 // the form-url-encoding. ok is false when the header is not Basic at all.
 func ParseBasic(header string) (clientID, secret string, ok bool, err error) {
-	enc, found := strings.CutPrefix(header, "Basic ")
-	if !found {
+	// The scheme is case-insensitive (RFC 9110 §11.1): Hydra takes "basic" too.
+	scheme, enc, found := strings.Cut(header, " ")
+	if !found || !strings.EqualFold(scheme, "Basic") {
 		return "", "", false, nil
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(enc))

@@ -173,3 +173,61 @@ func TestCodeFormSendsTheVerifierOnlyWhenThereIsOne(t *testing.T) {
 		t.Error("an empty code_verifier field is sent")
 	}
 }
+
+// Hydra's wildcard scope strategy, as hydra.md measured it with NGI's
+// registration (debt.unsecured.presentation.* and friends).
+func TestScopeAllowed(t *testing.T) {
+	registered := []string{"openid", "debt.unsecured.presentation", "debt.unsecured.presentation.*", "consent.create"}
+	for scope, want := range map[string]bool{
+		"openid": true, "debt.unsecured.presentation": true, "debt.unsecured.presentation.14": true,
+		"debt.unsecured.presentation.14.x": true, "debt.unsecured.presentation.": false,
+		"debt.unsecured.processing": false, "debt.unsecured": false, "consent.create.x": false, "admin": false,
+	} {
+		if got := ScopeAllowed(registered, scope); got != want {
+			t.Errorf("ScopeAllowed(%q) = %v", scope, got)
+		}
+	}
+	if ScopeAllowed([]string{"a.*"}, "a") {
+		t.Error("a.* covers a")
+	}
+}
+
+// Hydra matches redirect URIs exactly, but on a loopback IP any port.
+func TestRedirectMatch(t *testing.T) {
+	registered := []string{"https://bank.example/cb", "http://127.0.0.1:8000/callback", "http://[::1]:9/cb", "http://localhost:8000/cb"}
+	for requested, want := range map[string]string{
+		"https://bank.example/cb":          "https://bank.example/cb",
+		"https://bank.example/cb/":         "",
+		"https://bank.example:443/cb":      "",
+		"http://127.0.0.1:49152/callback":  "http://127.0.0.1:8000/callback",
+		"http://127.0.0.1/callback":        "http://127.0.0.1:8000/callback",
+		"http://127.0.0.1:49152/other":     "",
+		"http://[::1]:1234/cb":             "http://[::1]:9/cb",
+		"http://localhost:9000/cb":         "",
+		"https://127.0.0.1:8000/callback":  "",
+		"http://127.0.0.1:8000/callback?x": "",
+	} {
+		got, ok := RedirectMatch(registered, requested)
+		if got != want || ok != (want != "") {
+			t.Errorf("RedirectMatch(%q) = %q %v, want %q", requested, got, ok, want)
+		}
+	}
+}
+
+func TestStateShorterThanHydraAllowsIsAnError(t *testing.T) {
+	r := AuthRequest{ClientID: "c", RedirectURI: "https://bank.example/cb", Scope: "debt.unsecured.presentation", State: "1234567"}
+	if fs := CheckAuthorize(r, ngi.Preprod()); !hasFinding(fs, LevelError, "state", "invalid_state") {
+		t.Errorf("7 characters: %+v", fs)
+	}
+	r.State = "12345678"
+	if fs := CheckAuthorize(r, ngi.Preprod()); hasFinding(fs, LevelError, "state", "") || !hasFinding(fs, LevelWarning, "state", "short") {
+		t.Errorf("8 characters: %+v", fs)
+	}
+}
+
+func TestParseBasicTakesTheSchemeInAnyCase(t *testing.T) {
+	id, _, ok, err := ParseBasic("basic " + base64.StdEncoding.EncodeToString([]byte("c:s")))
+	if !ok || err != nil || id != "c" {
+		t.Errorf("lower-case basic: %q %v %v", id, ok, err)
+	}
+}

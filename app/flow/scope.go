@@ -111,6 +111,37 @@ func splitDebtScope(p string) (ngi.Purpose, string, bool) {
 	return ngi.Purpose{}, "", false
 }
 
+// ScopeAllowed reports whether a client registered for the given scopes may
+// ask for scope, matched as Hydra's wildcard strategy does: a registered
+// "a.b.*" covers "a.b.c" and "a.b.c.d" but not "a.b" itself.
+func ScopeAllowed(registered []string, scope string) bool {
+	needle := strings.Split(scope, ".")
+	for _, r := range registered {
+		parts := strings.Split(r, ".")
+		if len(parts) > len(needle) {
+			continue
+		}
+		match := true
+		for k, p := range parts {
+			last := k == len(parts)-1
+			switch {
+			case p == "*" && needle[k] != "":
+			case last && len(parts) != len(needle):
+				match = false
+			case p != needle[k]:
+				match = false
+			}
+			if !match {
+				break
+			}
+		}
+		if match {
+			return true
+		}
+	}
+	return false
+}
+
 func without(list []string, drop string) []string {
 	var out []string
 	for _, v := range list {

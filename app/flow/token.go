@@ -68,7 +68,7 @@ func CheckClientAuth(clientID, secret string) []Finding {
 func CheckClientCredentials(env ngi.Environment, audience, scope string) []Finding {
 	var fs []Finding
 	if strings.TrimSpace(audience) == "" {
-		fs = append(fs, errorf("audience", "No audience: NGI wants the URL of the API the token is for."))
+		fs = append(fs, warningf("audience", "No audience: Hydra still issues a token, but one for no API, so NGI's API refuses it. Give the URL of the API the token is for."))
 	}
 	if strings.TrimSpace(scope) == "" {
 		fs = append(fs, errorf("scope", "No scope: give the scope of the service."))
@@ -115,6 +115,18 @@ type OAuthError struct {
 	Hint        string `json:"error_hint,omitempty"`
 	Debug       string `json:"error_debug,omitempty"`
 	URI         string `json:"error_uri,omitempty"` // RFC 6749: a page about the error
+}
+
+// Reason reads an error in either of Hydra's formats: current Hydra appends
+// the specific reason to the generic sentence of the code in
+// error_description; Hydra 1.x sends it as error_hint. generic is the
+// sentence when the description starts with it.
+func (e OAuthError) Reason() (reason, generic string) {
+	reason, generic = ngi.SplitDescription(e.Error, e.Description)
+	if reason == "" {
+		reason = e.Hint
+	}
+	return reason, generic
 }
 
 // ReadTokenResponse reads a token endpoint's answer. Exactly one of the

@@ -76,7 +76,7 @@ func TestCheckClientCredentials(t *testing.T) {
 		level           Level
 		field, phrase   string
 	}{
-		{"no audience", preprod, " ", "s", LevelError, "audience", "No audience"},
+		{"no audience", preprod, " ", "s", LevelWarning, "audience", "Hydra still issues a token"},
 		{"no scope", preprod, preprod.Services[0].Audience, "", LevelError, "scope", "No scope"},
 		{"prod's audience at preprod", preprod, prodAudience, "s", LevelWarning, "audience", "belongs to prod"},
 	} {
@@ -181,5 +181,34 @@ func TestCheckCallbackAgainstRequest(t *testing.T) {
 	p.ResponseMode = ngi.ResponseModeQuery
 	if fs := CheckCallbackAgainstRequest(ReadCallback("https://bank.example/cb?error=consent_denied&state=s"), p); len(fs) != 0 {
 		t.Errorf("an error callback in the asked mode: %+v", fs)
+	}
+}
+
+// The page reads Hydra's real answers (hydra.md) in both formats.
+func TestOAuthErrorReasonInBothFormats(t *testing.T) {
+	const generic = "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed."
+	const why = "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."
+	for _, tt := range []struct {
+		name            string
+		e               OAuthError
+		reason, general string
+	}{
+		{"current Hydra", OAuthError{Error: "invalid_request", Description: generic + " " + why}, why, generic},
+		{"current Hydra, no reason", OAuthError{Error: "invalid_client", Description: "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method)."},
+			"", "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method)."},
+		{"Hydra 1.x", OAuthError{Error: "invalid_request", Description: generic, Hint: why, Debug: "d"}, why, generic},
+		{"NGI's own code", OAuthError{Error: "consent_denied", Description: ""}, "", ""},
+		{"NGI's own words", OAuthError{Error: "login_cancelled", Description: "Avbrutt"}, "Avbrutt", ""},
+		{"another server's words", OAuthError{Error: "invalid_request", Description: "Missing parameter: state"}, "Missing parameter: state", ""},
+	} {
+		reason, general := tt.e.Reason()
+		if reason != tt.reason || general != tt.general {
+			t.Errorf("%s: reason %q, general %q", tt.name, reason, general)
+		}
+	}
+	// The same from a token endpoint's JSON.
+	_, oerr, _ := ReadTokenResponse(400, "application/json;charset=UTF-8", `{"error":"invalid_grant","error_description":"The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client. The PKCE code challenge did not match the code verifier."}`)
+	if r, _ := oerr.Reason(); r != "The PKCE code challenge did not match the code verifier." {
+		t.Errorf("token endpoint reason %q", r)
 	}
 }

@@ -1,5 +1,7 @@
 package ngi
 
+import "slices"
+
 // The debt scopes; one of them, and only one, goes in an authorize request.
 const (
 	ScopePresentation = "debt.unsecured.presentation"
@@ -22,3 +24,19 @@ var Purposes = []Purpose{
 
 // DefaultConsent says how long a consent lasts when no day count is given.
 const DefaultConsent = "10 minutes, single use"
+
+// RegisteredScopes are the scopes of an NGI client as Hydra registers them:
+// openid, each debt scope with a wildcard for its day count, and the scopes
+// of NGI's client-credentials services.
+func RegisteredScopes() []string {
+	out := []string{ScopeOpenID}
+	for _, p := range Purposes {
+		out = append(out, p.Scope, p.Scope+".*")
+	}
+	for _, sc := range ServiceScopes() {
+		if !slices.Contains(out, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out
+}

@@ -16,13 +16,16 @@ import (
 type authRequest struct {
 	id          string
 	client      Client
-	redirectURI string
-	scope       flow.Scope
-	state       string
-	nonce       string
-	challenge   string
-	fragment    bool
-	created     time.Time
+	redirectURI string // where the answer goes
+	// redirectParam is the redirect_uri as the request gave it: empty when the
+	// client's single registered URI was used. The token request must repeat it.
+	redirectParam string
+	scope         flow.Scope
+	state         string
+	nonce         string
+	challenge     string
+	mode          string // query, fragment or form_post
+	created       time.Time
 }
 
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
@@ -30,69 +33,83 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusRequestURITooLong, "The request is too long", fmt.Sprintf("The authorize request's query is %d bytes; the sandbox keeps at most %d per pending request. Shorten the state or nonce.", len(r.URL.RawQuery), MaxQuery), nil, "")
 		return
 	}
-	q, dup := readQuery(r.URL.RawQuery)
+	q := firstValues(r.URL.RawQuery)
 	clientID := q.Get("client_id")
 	s.mu.Lock()
 	client, known := s.clients[clientID]
 	s.mu.Unlock()
-	// A bad client or redirect_uri is never redirected: the URI cannot be trusted.
+	// Hydra never redirects to a client it cannot trust: these go to its error page.
+	fallback := func(e *oauthError) { s.fallback(w, r, e, clientID, q.Get("redirect_uri")) }
+	if !known {
+		fallback(errorOf(http.StatusUnauthorized, "invalid_client", "The requested OAuth 2.0 Client does not exist."))
+		return
+	}
+	if q.Has("request") || q.Has("request_uri") {
+		fallback(errorOf(http.StatusBadRequest, "invalid_request", "Unable to verify the request object because the OAuth 2.0 Client does not have any JSON Web Keys registered."))
+		return
+	}
+	openid := slices.Contains(strings.Fields(q.Get("scope")), ngi.ScopeOpenID)
+	redirect, ok := flow.RedirectMatch(client.RedirectURIs, q.Get("redirect_uri"))
 	switch {
-	case clientID == "":
-		s.errorPage(w, http.StatusBadRequest, "The client_id is missing", "The authorize request has no client_id, so the sandbox cannot know which client asks. Nothing is sent back to any redirect_uri.", nil, "")
+	case q.Get("redirect_uri") != "" && ok:
+		redirect = q.Get("redirect_uri")
+	case q.Get("redirect_uri") == "" && openid:
+		fallback(errorOf(http.StatusBadRequest, "invalid_request", "The 'redirect_uri' parameter is required when using OpenID Connect 1.0."))
 		return
-	case !known:
-		s.errorPage(w, http.StatusBadRequest, "Unknown client", fmt.Sprintf("No client with id %q is registered in the sandbox. The demo client is %q; more can be added with -sandbox-client. Like NGI, the sandbox does not redirect when the client is unknown.", clientID, DemoClientID), nil, "")
-		return
-	}
-	redirect := q.Get("redirect_uri")
-	if !slices.Contains(client.RedirectURIs, redirect) {
-		msg := fmt.Sprintf("The redirect_uri %q is not one of those registered for %s. NGI compares them character for character and, as OAuth requires, does not redirect to an unregistered URI: the person sees an error page like this one instead.", redirect, client.ID)
-		if redirect == "" {
-			msg = "The authorize request has no redirect_uri. NGI requires one of the client's registered URIs."
-		}
-		s.errorPage(w, http.StatusBadRequest, "The redirect_uri is not registered", msg, client.RedirectURIs, redirect)
+	case q.Get("redirect_uri") == "" && len(client.RedirectURIs) == 1:
+		redirect = client.RedirectURIs[0]
+	default:
+		fallback(errorOf(http.StatusBadRequest, "invalid_request", "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."))
 		return
 	}
-	fragment := q.Get("response_mode") == "fragment"
-	fail := func(code, description, hint string) {
-		p := []flow.Param{{Name: "error", Value: code}, {Name: "error_description", Value: description}}
-		if hint != "" {
-			p = append(p, flow.Param{Name: "error_hint", Value: hint})
-		}
-		if st := q.Get("state"); st != "" {
-			p = append(p, flow.Param{Name: "state", Value: st})
-		}
-		http.Redirect(w, r, callbackURL(redirect, fragment, p), http.StatusSeeOther)
+	mode := q.Get("response_mode")
+	if mode == "" {
+		mode = ngi.ResponseModeQuery
 	}
-	if len(dup) > 0 {
-		fail("invalid_request", "The request includes a parameter more than once.", "Parameter "+dup[0]+" is given more than once.")
+	if !slices.Contains(ngi.ResponseModes, mode) {
+		fallback(errorOf(http.StatusBadRequest, ngi.ErrUnsupportedResponseMode, fmt.Sprintf("Request with unsupported response_mode '%s'.", mode)))
 		return
+	}
+	// From here on the redirect URI is trusted: errors go back to it.
+	fail := func(e *oauthError, alwaysState bool) {
+		p := s.fields(e)
+		if q.Get("state") != "" || alwaysState {
+			p = append(p, flow.Param{Name: "state", Value: q.Get("state")})
+		}
+		s.respond(w, r, redirect, mode, p)
 	}
 	if rt := q.Get("response_type"); rt != "code" {
-		fail("unsupported_response_type", "The authorization server does not support obtaining a token using this method.", fmt.Sprintf("response_type %q is not supported; use code.", rt))
+		fail(errorOf(http.StatusBadRequest, "unsupported_response_type", fmt.Sprintf("The client is not allowed to request response_type '%s'.", rt)), false)
 		return
 	}
-	if m := q.Get("response_mode"); m != "" && m != "query" && m != "fragment" {
-		fail("invalid_request", "The request is malformed.", fmt.Sprintf("response_mode %q is not supported; use query or fragment.", m))
+	for _, sc := range strings.Fields(q.Get("scope")) {
+		if !flow.ScopeAllowed(client.scopes(), sc) {
+			fail(errorOf(http.StatusBadRequest, "invalid_scope", fmt.Sprintf("The OAuth 2.0 Client is not allowed to request scope '%s'.", sc)), false)
+			return
+		}
+	}
+	if len(q.Get("state")) < ngi.MinStateLength {
+		fail(errorOf(http.StatusBadRequest, ngi.ErrInvalidState, fmt.Sprintf("Request parameter 'state' must be at least be %d characters long to ensure sufficient entropy.", ngi.MinStateLength)), true)
 		return
 	}
+	if q.Get("code_challenge") != "" && q.Get("code_challenge_method") != "S256" {
+		fail(errorOf(http.StatusBadRequest, "invalid_request", "Clients must use code_challenge_method=S256, plain is not allowed."), false)
+		return
+	}
+	if q.Get("prompt") == "none" {
+		fail(errorOf(http.StatusBadRequest, ngi.ErrLoginRequired, "Prompt 'none' was requested, but no existing login session was found."), false)
+		return
+	}
+	// Hydra would now send the person to NGI's login and consent app, which
+	// applies NGI's own scope rules.
 	scope := flow.ParseScope(q.Get("scope"))
 	if flow.HasErrors(scope.Findings) {
-		fail(ngi.ErrInvalidScopes, firstError(scope.Findings), "")
-		return
-	}
-	if q.Get("state") == "" {
-		fail("invalid_request", "The request is missing a required parameter.", "The state parameter is missing; NGI requires a fresh random state per request.")
-		return
-	}
-	if c := q.Get("code_challenge"); c != "" && q.Get("code_challenge_method") != "S256" {
-		fail("invalid_request", "The request is malformed.", "code_challenge_method must be S256.")
+		fail(errorOf(http.StatusBadRequest, ngi.ErrInvalidScopes, firstError(scope.Findings)), false)
 		return
 	}
 	req := &authRequest{
-		id: randomText(18), client: client, redirectURI: redirect, scope: scope,
-		state: q.Get("state"), nonce: q.Get("nonce"), challenge: q.Get("code_challenge"),
-		fragment: fragment, created: s.now(),
+		id: randomText(18), client: client, redirectURI: redirect, redirectParam: q.Get("redirect_uri"), scope: scope,
+		state: q.Get("state"), nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), mode: mode, created: s.now(),
 	}
 	s.mu.Lock()
 	s.requests.put(req.created, req.id, req)
@@ -136,10 +153,10 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		if !slices.Contains(TestPersons, person) {
 			person = TestPersons[0]
 		}
-		code := opaque()
-		s.mu.Lock()
+		code := s.prefixed(ngi.PrefixCode, opaque())
 		now := s.now()
-		s.codes.put(now, code, &grant{req: req, person: person, created: now, consentID: newConsentID()})
+		s.mu.Lock()
+		s.codes.put(now, code, &grant{req: req, person: person, created: now, consentID: newConsentID(), sid: newConsentID(), pkce: req.challenge != ""})
 		s.mu.Unlock()
 		p = []flow.Param{{Name: "code", Value: code}, {Name: "scope", Value: req.scope.Echo()}}
 	case "deny":
@@ -153,7 +170,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p = append(p, flow.Param{Name: "state", Value: req.state})
-	http.Redirect(w, r, callbackURL(req.redirectURI, req.fragment, p), http.StatusSeeOther)
+	s.respond(w, r, req.redirectURI, req.mode, p)
 }
 
 // ngiError is one of NGI's own errors as its callback carries it, described
@@ -161,6 +178,58 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 func ngiError(code string) []flow.Param {
 	info, _ := ngi.ExplainError(code)
 	return []flow.Param{{Name: "error", Value: code}, {Name: "error_description", Value: info.Meaning}}
+}
+
+// respond sends the browser back to the client with the parameters: in the
+// query, in the fragment, or as a form the browser posts (form_post).
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, redirect, mode string, params []flow.Param) {
+	if mode == ngi.ResponseModeFormPost {
+		formPostPage(w, redirect, params)
+		return
+	}
+	http.Redirect(w, r, callbackURL(redirect, mode == ngi.ResponseModeFragment, params), http.StatusSeeOther)
+}
+
+// fallback sends the browser to the sandbox's error page with the error in
+// its query, as Hydra does when it cannot trust the client or its
+// redirect_uri. The client and redirect_uri are added so that the page can
+// show the registered URIs next to the one asked for.
+func (s *Server) fallback(w http.ResponseWriter, r *http.Request, e *oauthError, clientID, redirect string) {
+	q := url.Values{}
+	for _, p := range s.fields(e) {
+		q.Set(p.Name, p.Value)
+	}
+	if clientID != "" {
+		q.Set("client_id", clientID)
+	}
+	if redirect != "" {
+		q.Set("redirect_uri", redirect)
+	}
+	http.Redirect(w, r, s.prefix+"/oauth2/fallbacks/error?"+q.Encode(), http.StatusFound)
+}
+
+// fallbackPage explains the error of the fallback redirect in plain words.
+func (s *Server) fallbackPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	code := q.Get("error")
+	reason, generic := ngi.SplitDescription(code, q.Get("error_description"))
+	if hint := q.Get("error_hint"); hint != "" {
+		reason = hint
+	}
+	info, _ := ngi.ExplainError(code)
+	message := strings.TrimSpace(reason + " " + info.Next)
+	s.mu.Lock()
+	client, known := s.clients[q.Get("client_id")]
+	s.mu.Unlock()
+	var registered []string
+	if known && code == "invalid_request" && strings.Contains(reason, "redirect") {
+		registered = client.RedirectURIs
+	}
+	if code == "invalid_client" {
+		message = fmt.Sprintf("No client with id %q is registered in the sandbox. The demo client is %q; more can be added with -sandbox-client or -sandbox-clients. Like Hydra, the sandbox does not redirect when the client is unknown.", q.Get("client_id"), DemoClientID)
+	}
+	s.renderError(w, http.StatusOK, errorPageData{Title: "Error: " + code, Code: code, Message: message, Generic: generic,
+		Registered: registered, Got: q.Get("redirect_uri")})
 }
 
 // callbackURL appends parameters to a redirect URI, in its query or fragment.
@@ -181,17 +250,15 @@ func callbackURL(redirect string, fragment bool, params []flow.Param) string {
 	return redirect + "?" + b.String()
 }
 
-// readQuery parses a query and lists the parameters given more than once.
-func readQuery(raw string) (url.Values, []string) {
-	q, _ := url.ParseQuery(raw)
-	var dup []string
-	for k, v := range q {
-		if len(v) > 1 {
-			dup = append(dup, k)
-		}
+// firstValues parses a query keeping the first value of a repeated
+// parameter, as Hydra reads it.
+func firstValues(raw string) url.Values {
+	all, _ := url.ParseQuery(raw)
+	q := url.Values{}
+	for k, v := range all {
+		q.Set(k, v[0])
 	}
-	slices.Sort(dup)
-	return q, dup
+	return q
 }
 
 func firstError(fs []flow.Finding) string {

@@ -82,7 +82,11 @@ func TestSandboxPagesPolicy(t *testing.T) {
 	if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") {
 		t.Errorf("consent page CSP allows scripts: %q", csp)
 	}
-	_, resp, _ = ts.consent(t, ts.authorizeURL(func(q url.Values) { q.Set("client_id", "nobody") }))
+	resp, err := http.Get(ts.URL + "/sandbox/oauth2/fallbacks/error?error=invalid_client")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.HasSuffix(csp, "form-action 'self'") {
 		t.Errorf("error page CSP = %q", csp)
 	}

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"authdebug/app/ngi"
@@ -21,12 +20,8 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, token.JWKS{Keys: []token.JWK{token.PublicJWK(s.kid, &s.key.PublicKey)}})
 }
 
+// notFound answers as Hydra's router does: 404 and a page, whatever the
+// method (a GET on the token endpoint included).
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusNotFound, oauthError{Error: "not_found", Description: "The sandbox has no endpoint " + r.Method + " " + r.URL.Path + "."})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	s.errorPage(w, http.StatusNotFound, "Route not found", "The sandbox has no "+r.Method+" "+r.URL.Path+", as Hydra has none: the token and revocation endpoints take POST only.", nil, "")
 }

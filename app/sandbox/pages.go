@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -27,7 +29,7 @@ var pages = template.Must(template.New("").Parse(`
 <tr><th>purpose</th><td><code>{{.Scope}}</code>: {{.Purpose}}</td></tr>
 <tr><th>duration</th><td id="consent-duration">{{.Duration}}</td></tr>
 <tr><th>ID token</th><td>{{if .OpenID}}yes (openid){{else}}no{{end}}</td></tr>
-<tr><th>returns to</th><td><code>{{.Redirect}}</code> in the {{if .Fragment}}fragment (#){{else}}query (?){{end}}</td></tr>
+<tr><th>returns to</th><td><code>{{.Redirect}}</code> by {{.Mode}}</td></tr>
 </tbody></table>
 <form method="post" action="{{.Action}}" class="consent">
 <input type="hidden" name="request" value="{{.ID}}">
@@ -42,12 +44,35 @@ var pages = template.Must(template.New("").Parse(`
 </div></form></main></body></html>{{end}}
 
 {{define "error"}}{{template "head" .Title}}
-<h2 id="sandbox-error">{{.Title}}</h2>
-<p>{{.Message}}</p>
+<h2 id="sandbox-error" data-error="{{.Code}}">{{.Title}}</h2>
+<p id="sandbox-error-message">{{.Message}}</p>
+{{if .Generic}}<p class="hint">Hydra's general words for {{.Code}}: {{.Generic}}</p>{{end}}
 {{if .Registered}}<h3>Registered redirect URIs of this client</h3><ul id="registered">{{range .Registered}}<li><code>{{.}}</code></li>{{end}}</ul>
 {{if .Diff}}<h3>Closest registered URI</h3><ul id="redirect-differences">{{range .Diff}}<li>{{.}}</li>{{end}}</ul>{{end}}{{end}}
 <p><a href="/">Back to authdebug</a></p></main></body></html>{{end}}
+
+{{define "form_post"}}<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Submit This Form</title></head>
+<body><form method="post" action="{{.Action}}">{{range .Params}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}
+<noscript><button type="submit">Continue</button></noscript></form>
+<script>` + formPostScript + `</script></body></html>{{end}}
 `))
+
+// formPostScript submits the form_post answer, as Hydra's page does; the
+// page's policy allows this one script by its hash.
+const formPostScript = "document.forms[0].submit()"
+
+var formPostScriptHash = func() string {
+	sum := sha256.Sum256([]byte(formPostScript))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}()
+
+// formPostPage answers with a form that the browser posts to the client
+// (response_mode=form_post).
+func formPostPage(w http.ResponseWriter, redirect string, params []flow.Param) {
+	policy := "default-src 'none'; script-src " + formPostScriptHash + "; form-action " + cspSource(redirect) + "; base-uri 'none'; frame-ancestors 'none'"
+	render(w, http.StatusOK, "form_post", policy, map[string]any{"Action": redirect, "Params": params})
+}
 
 func (s *Server) consentPage(w http.ResponseWriter, req *authRequest) {
 	duration := ngi.DefaultConsent
@@ -57,22 +82,32 @@ func (s *Server) consentPage(w http.ResponseWriter, req *authRequest) {
 			duration += " (asked " + itoa(req.scope.Days) + ", clamped to the maximum)"
 		}
 	}
-	// The form's answer redirects to the client: form-action must allow it.
-	w.Header().Set("Content-Security-Policy", pagePolicy+"; form-action 'self' "+cspSource(req.redirectURI))
-	render(w, http.StatusOK, "consent", map[string]any{
+	// The form's answer goes to the client: form-action must allow it.
+	render(w, http.StatusOK, "consent", pagePolicy+"; form-action 'self' "+cspSource(req.redirectURI), map[string]any{
 		"ID": req.id, "Client": req.client.ID, "Scope": req.scope.Purpose.Scope, "Purpose": req.scope.Purpose.Label,
-		"Duration": duration, "OpenID": req.scope.OpenID, "Redirect": req.redirectURI, "Fragment": req.fragment,
+		"Duration": duration, "OpenID": req.scope.OpenID, "Redirect": req.redirectURI, "Mode": req.mode,
 		"Persons": TestPersons, "Action": s.prefix + "/oauth2/auth/decide",
 	})
 }
 
+// errorPageData is what the sandbox's error page shows.
+type errorPageData struct {
+	Title, Code, Message, Generic string
+	Registered                    []string // the client's redirect URIs, when the one asked for is not among them
+	Got                           string   // the redirect URI asked for
+	Diff                          []string
+}
+
 func (s *Server) errorPage(w http.ResponseWriter, status int, title, message string, registered []string, got string) {
-	var diff []string
-	if len(registered) > 0 && got != "" {
-		_, d := flow.RegisteredMatch(got, registered)
-		diff = d.Differences
+	s.renderError(w, status, errorPageData{Title: title, Message: message, Registered: registered, Got: got})
+}
+
+func (s *Server) renderError(w http.ResponseWriter, status int, d errorPageData) {
+	if len(d.Registered) > 0 && d.Got != "" {
+		_, diff := flow.RegisteredMatch(d.Got, d.Registered)
+		d.Diff = diff.Differences
 	}
-	render(w, status, "error", map[string]any{"Title": title, "Message": message, "Registered": registered, "Diff": diff})
+	render(w, status, "error", "", d)
 }
 
 // pagePolicy is the sandbox pages' Content-Security-Policy: no script at
@@ -92,11 +127,13 @@ func cspSource(redirect string) string {
 	return u.Scheme + "://" + u.Host
 }
 
-// render writes a page; a page that set no policy of its own gets pagePolicy.
-func render(w http.ResponseWriter, status int, name string, data any) {
-	if !strings.HasPrefix(w.Header().Get("Content-Security-Policy"), pagePolicy) {
-		w.Header().Set("Content-Security-Policy", pagePolicy+"; form-action 'self'")
+// render writes a page under a Content-Security-Policy; "" is pagePolicy
+// with forms posting only to the sandbox.
+func render(w http.ResponseWriter, status int, name, policy string, data any) {
+	if policy == "" {
+		policy = pagePolicy + "; form-action 'self'"
 	}
+	w.Header().Set("Content-Security-Policy", policy)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	pages.ExecuteTemplate(w, name, data)

@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,29 +17,6 @@ import (
 
 	"authdebug/app/ngi"
 )
-
-// Client is a registered client of the sandbox.
-type Client struct {
-	ID           string
-	Secret       string
-	RedirectURIs []string
-}
-
-// ParseClient reads "ID:SECRET:REDIRECT[,REDIRECT]". The id and secret hold no
-// colon; everything after the second colon is the list of redirect URIs.
-func ParseClient(s string) (Client, error) {
-	parts := strings.SplitN(s, ":", 3)
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-		return Client{}, errors.New("want ID:SECRET:REDIRECT[,REDIRECT]")
-	}
-	c := Client{ID: parts[0], Secret: parts[1]}
-	for _, r := range strings.Split(parts[2], ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			c.RedirectURIs = append(c.RedirectURIs, r)
-		}
-	}
-	return c, nil
-}
 
 // The demo client, shown on the page when the sandbox is chosen.
 const (
@@ -77,17 +53,25 @@ type Config struct {
 	Origin  string
 	Clients []Client // more clients beside the demo client
 	Now     func() time.Time
+	// LegacyErrors speaks Hydra 1.x: the reason in error_hint rather than
+	// appended to error_description, and tokens without the ory_ prefix, as
+	// NGI's documentation shows them.
+	LegacyErrors bool
+	// CodeLifetime is Hydra's ttl.auth_code; zero is its default.
+	CodeLifetime time.Duration
 }
 
 // Server is the sandbox authorization server.
 type Server struct {
-	issuer string
-	origin string // the tool's public origin: the consent form's only Origin
-	prefix string // the path the sandbox is mounted at: /sandbox
-	key    *rsa.PrivateKey
-	kid    string
-	now    func() time.Time
-	env    ngi.Environment
+	issuer       string
+	origin       string // the tool's public origin: the consent form's only Origin
+	legacy       bool
+	codeLifetime time.Duration
+	prefix       string // the path the sandbox is mounted at: /sandbox
+	key          *rsa.PrivateKey
+	kid          string
+	now          func() time.Time
+	env          ngi.Environment
 
 	mu       sync.Mutex
 	clients  map[string]Client
@@ -109,6 +93,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		issuer: origin + "/sandbox/", origin: origin, prefix: "/sandbox",
+		legacy: cfg.LegacyErrors, codeLifetime: cfg.CodeLifetime,
 		key: key, kid: "sandbox-" + randomText(6), now: cfg.Now,
 		clients:  map[string]Client{},
 		requests: newExpiring[*authRequest](RequestLifetime, MaxPendingRequests),
@@ -118,7 +103,10 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.clients[DemoClientID] = Client{ID: DemoClientID, Secret: DemoClientSecret, RedirectURIs: []string{origin + "/callback", ExampleRedirect}}
+	if s.codeLifetime <= 0 {
+		s.codeLifetime = ngi.CodeLifetime
+	}
+	s.clients[DemoClientID] = ngiClient(Client{ID: DemoClientID, Secret: DemoClientSecret, RedirectURIs: []string{origin + "/callback", ExampleRedirect}})
 	for _, c := range cfg.Clients {
 		s.clients[c.ID] = c
 	}
@@ -134,10 +122,15 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET "+p+"/.well-known/jwks.json", s.jwks)
 	mux.HandleFunc("GET "+p+"/oauth2/auth", s.authorize)
 	mux.HandleFunc("POST "+p+"/oauth2/auth/decide", s.decide)
-	mux.HandleFunc(p+"/oauth2/token", s.token)
-	mux.HandleFunc(p+"/oauth2/revoke", s.revoke)
+	mux.HandleFunc("GET "+p+"/oauth2/fallbacks/error", s.fallbackPage)
+	mux.HandleFunc("POST "+p+"/oauth2/token", s.token)
+	mux.HandleFunc("POST "+p+"/oauth2/revoke", s.revoke)
 	mux.HandleFunc("GET "+p+"/userinfo", s.userinfo)
 	mux.HandleFunc("GET "+p+"/oauth2/sessions/logout", s.logout)
+	// Any other method gets Hydra's 404 page, not Go's 405.
+	for _, path := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/auth/decide"} {
+		mux.HandleFunc(p+path, s.notFound)
+	}
 	mux.HandleFunc(p+"/", s.notFound)
 	s.mux = mux
 	return s, nil
@@ -161,3 +154,12 @@ func randomText(n int) string {
 
 // opaque makes a token in Hydra's form: two base64url parts joined by a dot.
 func opaque() string { return randomText(32) + "." + randomText(32) }
+
+// prefixed gives a code or token current Hydra's prefix (ory_ac_, ory_at_);
+// Hydra 1.x has none.
+func (s *Server) prefixed(prefix, t string) string {
+	if s.legacy {
+		return t
+	}
+	return prefix + t
+}

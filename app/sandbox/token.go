@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -23,76 +25,72 @@ type grant struct {
 	req       *authRequest
 	person    string
 	consentID string
+	sid       string // the login session, in the ID token
 	created   time.Time
 	used      bool
+	pkce      bool     // its PKCE data is still there: a failed check removes it
 	issued    []string // access tokens issued from it, revoked on a second use
 }
 
 // issued is an access token the sandbox handed out.
 type issued struct {
-	client  string
-	person  string
-	expires time.Time
-	revoked bool
+	client   string
+	audience []string
+	grant    *grant // nil for client credentials
+	issuedAt time.Time
+	expires  time.Time
+	revoked  bool
 }
 
-// oauthError is Hydra's error body.
-type oauthError struct {
-	Error       string `json:"error"`
-	Description string `json:"error_description"`
-	Hint        string `json:"error_hint,omitempty"`
-}
-
-// Hydra's words for the errors the domain notes list.
-const (
-	descInvalidClient  = "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method)."
-	descInvalidRequest = "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed."
-	descInvalidGrant   = "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."
-)
-
-// clientForm reads a client's POST to the token or revocation endpoint and
-// authenticates it; ok is false when it has already answered with an error.
-func (s *Server) clientForm(w http.ResponseWriter, r *http.Request) (client Client, ok bool) {
-	if r.Method != http.MethodPost {
-		writeJSON(w, http.StatusMethodNotAllowed, oauthError{"invalid_request", descInvalidRequest, "This endpoint takes POST only."})
-		return Client{}, false
+// form reads a POST body, url-encoded or multipart (Hydra takes both).
+func form(r *http.Request) (url.Values, error) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		if err := r.ParseMultipartForm(MaxBody); err != nil {
+			return nil, err
+		}
+		return r.PostForm, nil
 	}
 	if err := r.ParseForm(); err != nil {
+		return nil, err
+	}
+	return r.PostForm, nil
+}
+
+// clientForm reads a client's POST to the token or revocation endpoint and
+// authenticates it with client_secret_basic, the only method NGI's clients
+// have; noAuth is the answer when no authentication came at all. ok is
+// false when it has already answered with an error.
+func (s *Server) clientForm(w http.ResponseWriter, r *http.Request, noAuth *oauthError) (url.Values, Client, bool) {
+	f, err := form(r)
+	if err != nil {
 		if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, oauthError{"invalid_request", descInvalidRequest, fmt.Sprintf("The body is larger than %d bytes.", MaxBody)})
-			return Client{}, false
+			s.writeError(w, errorOf(http.StatusRequestEntityTooLarge, "invalid_request", fmt.Sprintf("The body is larger than %d bytes.", MaxBody)))
+			return nil, Client{}, false
 		}
-		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", descInvalidRequest, "The body is not application/x-www-form-urlencoded."})
-		return Client{}, false
+		s.writeError(w, errorOf(http.StatusBadRequest, "invalid_request", "Unable to parse HTTP body, make sure to send a properly formatted form request body."))
+		return nil, Client{}, false
 	}
-	client, e := s.authenticate(r)
-	if e != nil {
-		writeError(w, *e)
-		return Client{}, false
+	id, secret, isBasic, err := flow.ParseBasic(r.Header.Get("Authorization"))
+	switch {
+	case err != nil:
+		s.writeError(w, errorOf(http.StatusBadRequest, "invalid_request", sentence(err)))
+		return nil, Client{}, false
+	case f.Has("client_secret"):
+		s.writeError(w, errorOf(http.StatusUnauthorized, "invalid_client",
+			"The OAuth 2.0 Client supports client authentication method 'client_secret_basic', but method 'client_secret_post' was requested. You must configure the OAuth 2.0 client's 'token_endpoint_auth_method' value to accept 'client_secret_post'."))
+		return nil, Client{}, false
+	case !isBasic:
+		s.writeError(w, noAuth)
+		return nil, Client{}, false
 	}
-	return client, true
-}
-
-func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	client, ok := s.clientForm(w, r)
-	if !ok {
-		return
+	s.mu.Lock()
+	c, ok := s.clients[id]
+	s.mu.Unlock()
+	if !ok || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
+		s.writeError(w, errorOf(http.StatusUnauthorized, "invalid_client", ""))
+		return nil, Client{}, false
 	}
-	switch r.PostForm.Get("grant_type") {
-	case flow.GrantAuthorizationCode:
-		s.exchangeCode(w, r, client)
-	case flow.GrantClientCredentials:
-		s.clientCredentials(w, r, client)
-	case "":
-		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", descInvalidRequest, "The grant_type parameter is missing."})
-	default:
-		writeJSON(w, http.StatusBadRequest, oauthError{"unsupported_grant_type", "The authorization grant type is not supported by the authorization server.", "The client is not allowed to use grant type '" + r.PostForm.Get("grant_type") + "'."})
-	}
-}
-
-type statusError struct {
-	status int
-	body   oauthError
+	return f, c, true
 }
 
 // sentence turns an error into a sentence: capitalised, with a full stop.
@@ -101,103 +99,99 @@ func sentence(err error) string {
 	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
-func writeError(w http.ResponseWriter, e statusError) {
-	if e.status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Basic realm="sandbox"`)
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	f, client, ok := s.clientForm(w, r, errorOf(http.StatusUnauthorized, "invalid_client", ""))
+	if !ok {
+		return
 	}
-	writeJSON(w, e.status, e.body)
+	switch g := f.Get("grant_type"); {
+	case g == "":
+		s.writeError(w, errorOf(http.StatusBadRequest, "invalid_request", "Request parameter 'grant_type' is missing"))
+	case !slices.Contains(knownGrants, g) || g == "implicit":
+		s.writeError(w, errorOf(http.StatusBadRequest, "invalid_request", fmt.Sprintf("The grant_type '%s' is not supported.", g)))
+	case !client.allows(g):
+		s.writeError(w, errorOf(http.StatusBadRequest, "unauthorized_client", fmt.Sprintf("The OAuth 2.0 Client is not allowed to use authorization grant '%s'.", g)))
+	case g == flow.GrantAuthorizationCode:
+		s.exchangeCode(w, f, client)
+	case g == flow.GrantClientCredentials:
+		s.clientCredentials(w, f, client)
+	default: // refresh_token: the sandbox issues none
+		s.writeError(w, errorOf(http.StatusBadRequest, "invalid_grant", "The refresh token is malformed or not valid."))
+	}
 }
 
-// authenticate checks client_secret_basic, the only method NGI's clients use.
-func (s *Server) authenticate(r *http.Request) (Client, *statusError) {
-	id, secret, isBasic, err := flow.ParseBasic(r.Header.Get("Authorization"))
-	switch {
-	case err != nil:
-		// Hydra appends the reason to its general description.
-		return Client{}, &statusError{http.StatusBadRequest, oauthError{"invalid_request", descInvalidRequest + " " + sentence(err), ""}}
-	case !isBasic && r.PostForm.Get("client_secret") != "":
-		return Client{}, &statusError{http.StatusUnauthorized, oauthError{"invalid_client", descInvalidClient,
-			"The OAuth 2.0 Client supports client authentication method 'client_secret_basic', but method 'client_secret_post' was requested. You must configure the OAuth 2.0 client's 'token_endpoint_auth_method' value to accept 'client_secret_post'."}}
-	case !isBasic:
-		return Client{}, &statusError{http.StatusUnauthorized, oauthError{"invalid_client", descInvalidClient, "No client authentication was included: send the client id and secret with HTTP Basic."}}
-	}
-	s.mu.Lock()
-	c, ok := s.clients[id]
-	s.mu.Unlock()
-	if !ok || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
-		return Client{}, &statusError{http.StatusUnauthorized, oauthError{"invalid_client", descInvalidClient, ""}}
-	}
-	return c, nil
-}
-
-func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, client Client) {
-	f := r.PostForm
-	invalidGrant := func(hint string) {
-		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_grant", descInvalidGrant, hint})
-	}
+// exchangeCode checks and spends a code in one step under the lock, so that
+// of simultaneous exchanges of one code exactly one gets a token.
+func (s *Server) exchangeCode(w http.ResponseWriter, f url.Values, client Client) {
 	now := s.now()
+	access := s.prefixed(ngi.PrefixAccess, opaque())
 	s.mu.Lock()
+	g, e := s.spendCode(f, client, now)
+	if e == nil {
+		g.used = true
+		g.issued = append(g.issued, access)
+		s.tokens.put(now, access, &issued{client: client.ID, audience: []string{client.ID}, grant: g, issuedAt: now, expires: now.Add(TokenLifetime)})
+	}
+	s.mu.Unlock()
+	if e != nil {
+		s.writeError(w, e)
+		return
+	}
+	resp := map[string]any{"access_token": access, "expires_in": int(TokenLifetime.Seconds()), "scope": g.req.scope.Echo(), "token_type": "bearer"}
+	if g.req.scope.OpenID {
+		idToken, err := s.idToken(client.ID, g, access, now)
+		if err != nil {
+			s.writeError(w, errorOf(http.StatusInternalServerError, ngi.ErrServerError, "The sandbox could not sign the ID token: "+err.Error()))
+			return
+		}
+		resp["id_token"] = idToken
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// spendCode finds the grant of a code and checks the exchange as Hydra does,
+// in Hydra's order; s.mu is held. A wrong redirect_uri leaves the code
+// usable; a failed PKCE check removes its PKCE data for good.
+func (s *Server) spendCode(f url.Values, client Client, now time.Time) (*grant, *oauthError) {
+	invalid := func(reason string) *oauthError { return errorOf(http.StatusBadRequest, "invalid_grant", reason) }
 	g, _ := s.codes.get(now, f.Get("code"))
-	if g != nil && g.used {
+	switch {
+	case f.Get("code") == "":
+		return nil, invalid("The authorization code is missing.")
+	case g == nil:
+		return nil, invalid("The authorization code has not been found: it was never issued by this sandbox, it is older than " + RequestLifetime.String() + ", or the sandbox restarted.")
+	case g.used:
 		// A second use is a sign the code leaked: revoke what the first issued.
 		for _, t := range g.issued {
 			if tok, _ := s.tokens.get(now, t); tok != nil {
 				tok.revoked = true
 			}
 		}
-	}
-	s.mu.Unlock()
-	switch {
-	case f.Get("code") == "":
-		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", descInvalidRequest, "The code parameter is missing."})
-		return
-	case g == nil:
-		invalidGrant("The authorization code is unknown: it was never issued by this sandbox, or the sandbox restarted.")
-		return
-	case g.used:
-		invalidGrant("The authorization code has already been used. The tokens issued with it have been revoked.")
-		return
-	case now.Sub(g.created) > ngi.CodeLifetime:
-		invalidGrant("The authorization code has expired.")
-		return
+		return nil, invalid("The authorization code has already been used.")
+	case now.Sub(g.created) > s.codeLifetime:
+		return nil, invalid(fmt.Sprintf("The authorization code expired %s after it was issued (the sandbox's code lifetime).", s.codeLifetime))
 	case g.req.client.ID != client.ID:
-		invalidGrant("The OAuth 2.0 Client ID from this request does not match the one from the authorize request.")
-		return
-	case f.Get("redirect_uri") != g.req.redirectURI:
-		invalidGrant("The 'redirect_uri' from this request does not match the one from the authorize request.")
-		return
+		return nil, invalid("The OAuth 2.0 Client ID from this request does not match the one from the authorize request.")
+	case f.Get("redirect_uri") != g.req.redirectParam:
+		return nil, invalid("The 'redirect_uri' from this request does not match the one from the authorize request.")
 	}
-	if g.req.challenge != "" {
-		v := f.Get("code_verifier")
-		if v == "" {
-			invalidGrant("The PKCE code verifier must be at least 43 characters.")
-			return
-		}
-		if flow.ChallengeOf(v) != g.req.challenge {
-			invalidGrant("The PKCE code challenge did not match the code verifier.")
-			return
-		}
-	} else if f.Get("code_verifier") != "" {
-		invalidGrant("The PKCE code verifier was sent, but no code challenge was sent in the authorize request.")
-		return
+	verifier := f.Get("code_verifier")
+	switch {
+	case !g.pkce && (verifier != "" || g.req.challenge != ""):
+		return nil, invalid("Unable to find initial PKCE data tied to this request")
+	case !g.pkce:
+		return g, nil
 	}
-	access := opaque()
-	scope := g.req.scope.Echo()
-	resp := map[string]any{"access_token": access, "expires_in": int(TokenLifetime.Seconds()), "scope": scope, "token_type": "bearer"}
-	if g.req.scope.OpenID {
-		idToken, err := s.idToken(client.ID, g, access, now)
-		if err != nil {
-			writeJSON(w, http.StatusInternalServerError, oauthError{ngi.ErrServerError, "The sandbox could not sign the ID token.", err.Error()})
-			return
-		}
-		resp["id_token"] = idToken
+	g.pkce = false
+	switch {
+	case len(verifier) < ngi.MinVerifierLength:
+		return nil, invalid(fmt.Sprintf("The PKCE code verifier must be at least %d characters.", ngi.MinVerifierLength))
+	case len(verifier) > ngi.MaxVerifierLength:
+		return nil, invalid(fmt.Sprintf("The PKCE code verifier can not be longer than %d characters.", ngi.MaxVerifierLength))
+	case flow.ChallengeOf(verifier) != g.req.challenge:
+		return nil, invalid("The PKCE code challenge did not match the code verifier.")
 	}
-	s.mu.Lock()
-	g.used = true
-	g.issued = append(g.issued, access)
-	s.tokens.put(now, access, &issued{client: client.ID, person: g.person, expires: now.Add(TokenLifetime)})
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, resp)
+	return g, nil
 }
 
 func (s *Server) idToken(clientID string, g *grant, access string, now time.Time) (string, error) {
@@ -210,6 +204,7 @@ func (s *Server) idToken(clientID string, g *grant, access string, now time.Time
 		"auth_time":  g.created.Unix(),
 		"rat":        g.req.created.Unix(),
 		"at_hash":    token.AtHash(access),
+		"sid":        g.sid,
 		"pid":        g.person,
 		"consent_id": g.consentID,
 		"jti":        randomText(16),
@@ -228,85 +223,74 @@ func pairwise(clientID, person string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:18])
 }
 
-// allowedAudiences are the audiences of NGI's services in both environments;
-// every sandbox client may use them all, and every scope of ngi.ServiceScopes.
-func allowedAudiences() []string {
-	var out []string
-	for _, e := range []ngi.Environment{ngi.Preprod(), ngi.Prod()} {
-		for _, svc := range e.Services {
-			out = append(out, svc.Audience)
-		}
-	}
-	return out
-}
-
-func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, client Client) {
-	f := r.PostForm
+func (s *Server) clientCredentials(w http.ResponseWriter, f url.Values, client Client) {
 	audiences := strings.Fields(f.Get("audience"))
-	if len(audiences) == 0 {
-		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", descInvalidRequest, "NGI requires an audience: the URL of the API the token is for."})
-		return
-	}
-	allowed := allowedAudiences()
 	for _, a := range audiences {
-		if !slices.Contains(allowed, a) {
-			writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", descInvalidRequest, "Requested audience '" + a + "' has not been whitelisted by the OAuth 2.0 Client."})
+		if !slices.Contains(client.Audience, a) {
+			s.writeError(w, errorOf(http.StatusBadRequest, "invalid_request", fmt.Sprintf("Requested audience '%s' has not been whitelisted by the OAuth 2.0 Client.", a)))
 			return
 		}
 	}
 	scopes := strings.Fields(f.Get("scope"))
 	for _, sc := range scopes {
-		if !slices.Contains(ngi.ServiceScopes(), sc) {
-			writeJSON(w, http.StatusBadRequest, oauthError{"invalid_scope", "The requested scope is invalid, unknown, or malformed.", "The OAuth 2.0 Client is not allowed to request scope '" + sc + "'."})
+		if !flow.ScopeAllowed(client.scopes(), sc) {
+			s.writeError(w, errorOf(http.StatusBadRequest, "invalid_scope", fmt.Sprintf("The OAuth 2.0 Client is not allowed to request scope '%s'.", sc)))
 			return
 		}
 	}
-	access := opaque()
-	scope := strings.Join(scopes, " ")
 	now := s.now()
+	access := s.prefixed(ngi.PrefixAccess, opaque())
 	s.mu.Lock()
-	s.tokens.put(now, access, &issued{client: client.ID, expires: now.Add(TokenLifetime)})
+	s.tokens.put(now, access, &issued{client: client.ID, audience: audiences, issuedAt: now, expires: now.Add(TokenLifetime)})
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "expires_in": int(TokenLifetime.Seconds()), "scope": scope, "token_type": "bearer"})
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "expires_in": int(TokenLifetime.Seconds()), "scope": strings.Join(scopes, " "), "token_type": "bearer"})
 }
 
-// revoke follows RFC 7009: an unknown token is not an error.
+// revoke follows RFC 7009 as Hydra does: an unknown token, another client's
+// or none at all is 200 with an empty body.
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
-	client, ok := s.clientForm(w, r)
+	f, client, ok := s.clientForm(w, r, errorOf(http.StatusBadRequest, "invalid_request", "The request is missing client authentication."))
 	if !ok {
 		return
 	}
-	if r.PostForm.Get("token") == "" {
-		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", descInvalidRequest, "The token parameter is missing."})
-		return
-	}
 	s.mu.Lock()
-	if t, _ := s.tokens.get(s.now(), r.PostForm.Get("token")); t != nil && t.client == client.ID {
+	if t, _ := s.tokens.get(s.now(), f.Get("token")); t != nil && t.client == client.ID {
 		t.revoked = true
 	}
 	s.mu.Unlock()
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
 	w.WriteHeader(http.StatusOK)
 }
 
+// userinfo answers with the session's claims for a code-flow token, and with
+// the token's audience alone for a client-credentials one.
 func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
-	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	scheme, bearer, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	now := s.now()
 	s.mu.Lock()
-	t, _ := s.tokens.get(s.now(), bearer)
+	t, _ := s.tokens.get(now, bearer)
+	var revoked bool
+	if t != nil {
+		revoked = t.revoked
+	}
 	s.mu.Unlock()
 	switch {
-	case !ok || t == nil:
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, oauthError{"request_unauthorized", "The request could not be authorized.", "Send an access token from the sandbox as a Bearer token."})
-	case t.revoked || s.now().After(t.expires):
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		writeJSON(w, http.StatusUnauthorized, oauthError{"request_unauthorized", "The request could not be authorized.", "The access token is revoked or expired."})
-	case t.person == "":
-		writeJSON(w, http.StatusForbidden, oauthError{"request_forbidden", "The request is not allowed.", "A client-credentials token has no person behind it."})
+	case !strings.EqualFold(scheme, "Bearer") || t == nil:
+		s.writeError(w, errorOf(http.StatusUnauthorized, ngi.ErrRequestUnauthorized, "Check that you provided valid credentials for the right format."))
+	case revoked || now.After(t.expires):
+		s.writeError(w, errorOf(http.StatusUnauthorized, ngi.ErrRequestUnauthorized, "Token is inactive because it is malformed, expired or otherwise invalid."))
+	case t.grant == nil:
+		writeJSON(w, http.StatusOK, map[string]any{"aud": t.audience, "iat": t.issuedAt.Unix(), "iss": s.issuer})
 	default:
-		writeJSON(w, http.StatusOK, map[string]any{"sub": pairwise(t.client, t.person)})
+		g := t.grant
+		writeJSON(w, http.StatusOK, map[string]any{
+			"sub": pairwise(t.client, g.person), "pid": g.person, "consent_id": g.consentID, "aud": []string{t.client},
+			"iss": s.issuer, "auth_time": g.created.Unix(), "rat": g.req.created.Unix(), "iat": t.issuedAt.Unix(),
+		})
 	}
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	render(w, http.StatusOK, "error", map[string]any{"Title": "Logged out", "Message": "The sandbox keeps no login session, so there is nothing to end."})
+	s.errorPage(w, http.StatusOK, "Logged out", "The sandbox keeps no login session, so there is nothing to end.", nil, "")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"authdebug/app/flow"
+	"authdebug/app/ngi"
 )
 
 // Kind is what a pasted text is.
@@ -102,16 +103,16 @@ func LooksOpaque(s string) bool {
 func DescribeOpaque(s string) Opaque {
 	prefix, _ := cutOryPrefix(s)
 	what := map[string]string{
-		"ory_at_": "an access token",
-		"ory_rt_": "a refresh token",
-		"ory_ac_": "an authorization code",
-		"":        "a token (older Hydra versions give no prefix saying which kind)",
+		ngi.PrefixAccess:  "an access token",
+		ngi.PrefixRefresh: "a refresh token",
+		ngi.PrefixCode:    "an authorization code",
+		"":                "a token (older Hydra versions give no prefix saying which kind)",
 	}[prefix]
 	return Opaque{Prefix: prefix, What: what}
 }
 
 func cutOryPrefix(s string) (string, string) {
-	for _, p := range []string{"ory_at_", "ory_rt_", "ory_ac_"} {
+	for _, p := range []string{ngi.PrefixAccess, ngi.PrefixRefresh, ngi.PrefixCode} {
 		if rest, ok := strings.CutPrefix(s, p); ok {
 			return p, rest
 		}

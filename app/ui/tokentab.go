@@ -171,7 +171,11 @@ func (t *tokenTab) revoke() {
 		case res.Response.Status == 200:
 			t.revoked = "Revoked: the environment answered HTTP 200. The token no longer works."
 		default:
-			t.revoked = fmt.Sprintf("Not revoked: HTTP %d %s", res.Response.Status, res.Response.Body)
+			t.revoked = fmt.Sprintf("Not revoked: HTTP %d %.200s", res.Response.Status, res.Response.Body)
+			if _, oerr, _ := flow.ReadTokenResponse(res.Response.Status, "", res.Response.Body); oerr != nil {
+				reason, _ := oerr.Reason()
+				t.revoked = fmt.Sprintf("Not revoked: HTTP %d %s: %s", res.Response.Status, oerr.Error, reason)
+			}
 		}
 	})
 }

@@ -77,12 +77,20 @@ func oauthErrorDetails(idPrefix string, e flow.OAuthError) ga.UI {
 			return ga.P().Body(ga.Strong().Text(label+": "), ga.Span().ID(idPrefix+"-"+id).Text(text))
 		})
 	}
+	reason, generic := e.Reason()
+	description := e.Description
+	if generic != "" {
+		description = generic
+	}
 	return ga.Div().Class("oauth-error").Body(
+		ga.If(reason != "", func() ga.UI {
+			return ga.P().ID(idPrefix+"-error-reason").Class("reason").Body(ga.Strong().Text("Why: "), ga.Text(reason))
+		}),
 		ga.P().ID(idPrefix+"-error-meaning").Body(ga.Strong().Text(info.Source+": "), ga.Text(info.Meaning)),
 		ga.P().ID(idPrefix+"-error-next").Body(ga.Strong().Text("What to do: "), ga.Text(info.Next)),
-		line("error_description", "error-description", e.Description),
-		line("error_hint (Hydra)", "error-hint", e.Hint),
-		line("error_debug (Hydra)", "error-debug", e.Debug),
+		line(map[bool]string{true: "error_description (the general sentence of " + e.Error + ")", false: "error_description"}[generic != ""], "error-description", description),
+		line("error_hint (Hydra 1.x)", "error-hint", e.Hint),
+		line("error_debug (Hydra 1.x)", "error-debug", e.Debug),
 		ga.If(e.URI != "", func() ga.UI { return errorURI(idPrefix, e.URI) }),
 	)
 }
