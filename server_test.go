@@ -235,7 +235,11 @@ func TestServerEnvironmentsAndFlags(t *testing.T) {
 func TestServerLogsNoSecrets(t *testing.T) {
 	const secret = "SECRET+Recognisable/42"
 	redirect := "https://app.example/cb"
-	srv := startServer(t, config{Web: testWeb(t), SandboxClients: []sandbox.Client{{ID: "logcheck", Secret: secret, RedirectURIs: []string{redirect}}}})
+	client, err := sandbox.ParseClient("logcheck:" + secret + ":" + redirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, config{Web: testWeb(t), SandboxClients: []sandbox.Client{client}})
 	agent := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	state, nonce := "STATE-recognisable-7", "NONCE-recognisable-8"
 	authURL := srv.URL + "/sandbox/oauth2/auth?" + url.Values{"client_id": {"logcheck"}, "response_type": {"code"},
