@@ -102,3 +102,30 @@ func TestRandomValuesDiffer(t *testing.T) {
 		t.Fatalf("RandomValue gave %q and %q", a, b)
 	}
 }
+
+// The URL a bank's app sends, read back.
+func TestReadAuthorizeURL(t *testing.T) {
+	r, params, fs, ok := ReadAuthorizeURL("https://access-preprod.norskgjeld.no/oauth2/auth?client_id=bank&response_type=code&scope=debt.unsecured.presentation+openid" +
+		"&state=s1s2s3s4s5&state=other&redirect_uri=https%3A%2F%2Fbank.example%2Fcb&nonce=n&code_challenge=c&code_challenge_method=plain&foo=1")
+	if !ok || r.Endpoint != "https://access-preprod.norskgjeld.no/oauth2/auth" || r.ClientID != "bank" || r.State != "s1s2s3s4s5" ||
+		r.RedirectURI != "https://bank.example/cb" || r.Scope != "debt.unsecured.presentation openid" || r.Nonce != "n" || r.CodeChallenge != "c" {
+		t.Fatalf("read %+v", r)
+	}
+	if len(params) != 10 {
+		t.Errorf("%d params", len(params))
+	}
+	for _, want := range []struct {
+		level        Level
+		field, words string
+	}{{LevelWarning, "state", "more than once"}, {LevelInfo, "foo", "ignored"}, {LevelError, "code_challenge_method", "S256"}} {
+		if !hasFinding(fs, want.level, want.field, want.words) {
+			t.Errorf("no %s finding on %s: %+v", want.level, want.field, fs)
+		}
+	}
+	if _, _, fs, ok := ReadAuthorizeURL("client_id=x"); ok || !hasFinding(fs, LevelError, "url", "not a URL") {
+		t.Errorf("not a URL: %v %+v", ok, fs)
+	}
+	if _, _, fs, _ := ReadAuthorizeURL("https://a.example/oauth2/auth?client_id=x&scope=s&state=12345678&redirect_uri=https://b/cb"); !hasFinding(fs, LevelError, "response_type", "code only") {
+		t.Errorf("no response_type: %+v", fs)
+	}
+}

@@ -1,8 +1,10 @@
 package flow
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"authdebug/app/ngi"
@@ -47,6 +49,10 @@ func (c Callback) Param(name string) (string, bool) {
 	return "", false
 }
 
+// FormPostMarker marks the parameters of a form_post callback that the
+// tool's server received and passed to the page in the fragment.
+const FormPostMarker = "authdebug_response_mode"
+
 // ArrivedAt is the URL the callback arrived at, with its query and without
 // the fragment: what is compared with a redirect_uri.
 func (c Callback) ArrivedAt() string {
@@ -63,7 +69,9 @@ func ReadCallback(raw string) Callback {
 	if raw == "" {
 		return invalid("Nothing to read yet: paste the URL your app was redirected to.")
 	}
+	raw, found := findURL(raw)
 	raw, repairs := repair(raw)
+	repairs = append(found, repairs...)
 	base, query, fragment := splitURL(raw)
 	if base != "" {
 		u, err := url.Parse(base)
@@ -93,6 +101,10 @@ func ReadCallback(raw string) Callback {
 		if len(qs) == 0 {
 			c.Params, c.Mode = fs, ngi.ResponseModeFragment
 		}
+	}
+	if i := slices.IndexFunc(c.Params, func(p Param) bool { return p.Name == FormPostMarker }); i >= 0 {
+		c.Mode = ngi.ResponseModeFormPost
+		c.Params = slices.Delete(c.Params, i, i+1)
 	}
 	if len(c.Params) == 0 {
 		return withBase(invalid("The URL has no parameters: a callback carries code and state, or error and state."), base)
@@ -145,10 +157,41 @@ func CheckCallbackAgainstRequest(c Callback, p PendingRequest) []Finding {
 	if c.Outcome == OutcomeSuccess {
 		fs = append(fs, CompareScope(p.Scope, c.Scope))
 	}
-	if p.ResponseMode == ngi.ResponseModeFragment && c.Mode != ngi.ResponseModeFragment {
-		fs = append(fs, warningf("response_mode", "The request asked for response_mode=fragment, but the parameters came in the query."))
+	if asked := cmp.Or(p.ResponseMode, ngi.ResponseModeQuery); asked != c.Mode {
+		fs = append(fs, warningf("response_mode", fmt.Sprintf("The request asked for response_mode=%s, but the parameters came by %s.", asked, c.Mode)))
 	}
 	return fs
+}
+
+// findURL picks the callback out of a pasted log line, such as
+// "2026-11-26T10:00:00Z INFO GET /v1/callback?code=… 200": the word holding
+// code= or error= after a ? or #, when no word after it goes on with
+// parameters (then the spaces are inside a value, and repair reads them).
+func findURL(raw string) (string, []Finding) {
+	words := strings.Fields(raw)
+	if len(words) < 2 || strings.ContainsAny(raw, "\r\n") {
+		return raw, nil
+	}
+	for n, w := range words {
+		w = strings.Trim(w, `"'<>()[],;`)
+		i := strings.IndexAny(w, "?#")
+		if i < 0 || !(strings.Contains(w[i:], "code=") || strings.Contains(w[i:], "error=")) {
+			continue
+		}
+		for _, later := range words[n+1:] {
+			if strings.ContainsAny(later, "=&") {
+				return raw, nil
+			}
+		}
+		switch {
+		case strings.Contains(w[:i], "://"):
+			return w, []Finding{infof("url", "The URL was found inside the pasted text and read on its own.")}
+		case strings.HasPrefix(w, "/"):
+			// A path only, as a server logs it: the parameters can be read, not the redirect_uri.
+			return w[i:], []Finding{infof("url", "Only the path "+w[:i]+" was found in the pasted text: its parameters are read, but the redirect_uri cannot be checked without the scheme and host.")}
+		}
+	}
+	return raw, nil
 }
 
 // repair undoes what copying a URL out of a log, an e-mail or HTML often

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"authdebug/app/ngi"
 	"strings"
 	"testing"
 )
@@ -126,5 +127,31 @@ func TestCallbackErrorURI(t *testing.T) {
 		if IsHTTPS(uri) != want {
 			t.Errorf("IsHTTPS(%q) = %v", uri, !want)
 		}
+	}
+}
+
+// A log line holding the callback: the URL inside is read, not the line.
+func TestCallbackFromALogLine(t *testing.T) {
+	c := ReadCallback(`2026-11-26T10:00:00Z INFO redirect to "https://bank.example/v1/callback?code=abc&state=s1s2s3s4s5" took 3ms`)
+	if c.Outcome != OutcomeSuccess || c.Code != "abc" || c.Base != "https://bank.example/v1/callback" || !strings.Contains(c.Findings[0].Message, "found inside") {
+		t.Errorf("full URL in a log line: %+v", c)
+	}
+	c = ReadCallback("2026-11-26T10:00:00Z INFO GET /v1/callback?error=consent_denied&state=s1s2s3s4s5 HTTP/1.1 302")
+	if c.Outcome != OutcomeError || c.Error != "consent_denied" || c.Base != "" || !strings.Contains(c.Findings[0].Message, "Only the path /v1/callback") {
+		t.Errorf("path in a log line: %+v", c)
+	}
+}
+
+// A form_post callback that the tool's server passed on in the fragment.
+func TestCallbackByFormPost(t *testing.T) {
+	c := ReadCallback("http://127.0.0.1:8000/callback#code=abc&state=s1s2s3s4s5&" + FormPostMarker + "=form_post")
+	if c.Outcome != OutcomeSuccess || c.Mode != ngi.ResponseModeFormPost || len(c.Params) != 2 {
+		t.Errorf("%+v", c)
+	}
+	if fs := CheckCallbackAgainstRequest(c, PendingRequest{ResponseMode: ngi.ResponseModeFormPost}); len(fs) != 1 || fs[0].Field != "scope" {
+		t.Errorf("asked and came by form_post: %+v", fs)
+	}
+	if fs := CheckCallbackAgainstRequest(c, PendingRequest{}); !hasFinding(fs, LevelWarning, "response_mode", "asked for response_mode=query, but the parameters came by form_post") {
+		t.Errorf("asked query: %+v", fs)
 	}
 }

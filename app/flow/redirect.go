@@ -92,6 +92,25 @@ func DiffRedirect(got, want string) RedirectDiff {
 	return d
 }
 
+// MarkedEnds are where the difference ends in Got and in Want: the two
+// share what follows, so a marker runs from At to these, not to the end.
+func (d RedirectDiff) MarkedEnds() (gotEnd, wantEnd int) {
+	if d.At < 0 {
+		return d.At, d.At
+	}
+	g, w := len(d.Got), len(d.Want)
+	for g > d.At && w > d.At && d.Got[g-1] == d.Want[w-1] {
+		g, w = g-1, w-1
+	}
+	for g < len(d.Got) && !utf8.RuneStart(d.Got[g]) {
+		g++
+	}
+	for w < len(d.Want) && !utf8.RuneStart(d.Want[w]) {
+		w++
+	}
+	return g, w
+}
+
 // diffQuery names how a callback's query differs from a redirect_uri's own:
 // each of the URI's parameters must come back unchanged, and nothing else
 // but what the server adds.
@@ -154,6 +173,12 @@ func RegisteredMatch(got string, registered []string) (int, RedirectDiff) {
 		}
 	}
 	return -1, bestDiff
+}
+
+// SplitURIs reads a list of redirect URIs as people paste them: one per
+// line, or separated by commas or spaces (a URI holds none of those).
+func SplitURIs(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })
 }
 
 // SplitLines returns the non-empty, trimmed lines of a text.

@@ -231,3 +231,30 @@ func TestParseBasicTakesTheSchemeInAnyCase(t *testing.T) {
 		t.Errorf("lower-case basic: %q %v %v", id, ok, err)
 	}
 }
+
+// The marker covers the difference only, not everything after it.
+func TestRedirectDiffMarksOnlyTheDifference(t *testing.T) {
+	d := DiffRedirect("https://bank.example/v2/callback?code=x", "https://bank.example/v1/callback")
+	g, w := d.MarkedEnds()
+	if d.Got[d.At:g] != "2" || d.Want[d.At:w] != "1" {
+		t.Errorf("marked %q / %q", d.Got[d.At:g], d.Want[d.At:w])
+	}
+	d = DiffRedirect("https://bank.example/cb/?code=x", "https://bank.example/cb")
+	if g, w := d.MarkedEnds(); d.Got[d.At:g] != "/" || w != len(d.Want) {
+		t.Errorf("trailing slash marked %q, want end %d", d.Got[d.At:g], w)
+	}
+	d = DiffRedirect("https://bank.example/søk?code=x", "https://bank.example/sæk")
+	if g, w := d.MarkedEnds(); d.Got[d.At:g] != "ø" || d.Want[d.At:w] != "æ" {
+		t.Errorf("marked %q / %q", d.Got[d.At:g], d.Want[d.At:w])
+	}
+	if g, w := DiffRedirect("https://a.example/cb?code=x", "https://a.example/cb").MarkedEnds(); g != -1 || w != -1 {
+		t.Error("equal URIs have a marker")
+	}
+}
+
+func TestSplitURIs(t *testing.T) {
+	got := SplitURIs(" https://a.example/cb,https://b.example/cb\nhttps://c.example/cb  https://d.example/cb\r\n,")
+	if len(got) != 4 || got[0] != "https://a.example/cb" || got[3] != "https://d.example/cb" {
+		t.Errorf("%q", got)
+	}
+}

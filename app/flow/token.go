@@ -56,10 +56,10 @@ func CheckCodeExchange(x CodeExchange, now time.Time) []Finding {
 func CheckClientAuth(clientID, secret string) []Finding {
 	var fs []Finding
 	if clientID == "" {
-		fs = append(fs, errorf("client_id", "No client id: choose it at the top of the page."))
+		fs = append(fs, errorf("client_id", "No client id: type it in the Client id box at the top of the page."))
 	}
 	if secret == "" {
-		fs = append(fs, errorf("client_secret", "No client secret: type it below (it stays in this page)."))
+		fs = append(fs, errorf("client_secret", "No client secret: type it in the Client secret field (it stays in this page)."))
 	}
 	return fs
 }

@@ -142,7 +142,7 @@ func TestCurlCommand(t *testing.T) {
 	cmd := CurlCommand("https://auth.example/oauth2/token", "client id+1", form)
 	for _, want := range []string{
 		"curl -sS -i -X POST 'https://auth.example/oauth2/token'",
-		`printf '%s:%s' 'client+id%2B1'`,
+		`printf '%s:%s' 'client+id%2B1' "$(form_url_encode "$CLIENT_SECRET")" | base64 | tr -d '\n'`,
 		`--data-urlencode 'code=c'\''o&de'`,
 		`--data-urlencode 'grant_type=authorization_code'`,
 		`--data-urlencode 'redirect_uri=https://bank.example/cb?a=1&b='\''x'\'''`,
@@ -155,10 +155,23 @@ func TestCurlCommand(t *testing.T) {
 	if strings.Index(cmd, "client_id=") > strings.Index(cmd, "code=") {
 		t.Errorf("the fields are not in a stable (sorted) order:\n%s", cmd)
 	}
-	// A POSIX shell reads each quoted value back as it was.
+	if strings.Contains(cmd, "jq") {
+		t.Error("the command needs jq")
+	}
+	// A POSIX shell reads each quoted value back as it was, and encodes the
+	// secret as client_secret_basic wants it.
 	sh, err := exec.LookPath("sh")
 	if err != nil {
 		t.Skip("no sh")
+	}
+	for _, secret := range []string{"plain", "s3cr+t %&/?= x", "søt'\"$(x)`"} {
+		script := formURLEncodeFunc + `printf '%s:%s' 'c' "$(form_url_encode "$CLIENT_SECRET")" | base64 | tr -d '\n'`
+		c := exec.Command(sh, "-c", script)
+		c.Env = append(c.Environ(), "CLIENT_SECRET="+secret, "LANG=C.UTF-8")
+		out, err := c.Output()
+		if want := strings.TrimPrefix(BasicAuth("c", secret), "Basic "); err != nil || string(out) != want {
+			t.Errorf("secret %q: shell made %q, want %q (%v)", secret, out, want, err)
+		}
 	}
 	for _, v := range []string{"c'o&de", "a b", `$(x)`, "'"} {
 		out, err := exec.Command(sh, "-c", "printf %s "+shellQuote(v)).Output()

@@ -1,5 +1,7 @@
 package ngi
 
+import "strings"
+
 // ErrorInfo explains an OAuth error code in plain words.
 type ErrorInfo struct {
 	Code    string
@@ -70,4 +72,26 @@ func ExplainError(code string) (info ErrorInfo, known bool) {
 	return ErrorInfo{Code: code, Source: "unknown",
 		Meaning: "This error code is neither NGI's nor one of RFC 6749's.",
 		Next:    "Read error_description (and error_hint, if any), and ask the provider what it means."}, false
+}
+
+// NextStep is what to do about an error, told by Hydra's reason where that
+// says more than the code: invalid_grant covers five different mistakes.
+func NextStep(code, reason string) string {
+	info, _ := ExplainError(code)
+	if code != "invalid_grant" {
+		return info.Next
+	}
+	switch {
+	case strings.Contains(reason, "PKCE"):
+		return "Send the code_verifier whose S256 hash is the authorize request's code_challenge. After a failed check the code cannot be used again: start a new authorize request."
+	case strings.Contains(reason, "redirect_uri"):
+		return "Send exactly the redirect_uri of the authorize request, character for character (none, if it sent none). The code is still usable."
+	case strings.Contains(reason, "already been used"):
+		return "A code works once, and the tokens its first use gave are now revoked: start a new authorize request."
+	case strings.Contains(reason, "expired"):
+		return "Exchange the code within minutes of the callback: start a new authorize request."
+	case strings.Contains(reason, "Client ID"):
+		return "Exchange the code with the client that asked for it."
+	}
+	return info.Next
 }

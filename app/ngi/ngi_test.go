@@ -1,6 +1,9 @@
 package ngi
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestEnvironmentsFollowTheDomainNotes(t *testing.T) {
 	pre, prod := Preprod(), Prod()
@@ -61,5 +64,21 @@ func TestEnvironmentCheck(t *testing.T) {
 		if err := Hydra("bad", "bad", bad).Check(); err == nil {
 			t.Errorf("issuer %q passed", bad)
 		}
+	}
+}
+
+// invalid_grant's advice follows Hydra's reason: a PKCE failure is not a redirect_uri problem.
+func TestNextStepFollowsTheReason(t *testing.T) {
+	for reason, want := range map[string]string{
+		"The PKCE code challenge did not match the code verifier.":                                "code_verifier",
+		"The 'redirect_uri' from this request does not match the one from the authorize request.": "character for character",
+		"The authorization code has already been used.":                                           "works once",
+	} {
+		if got := NextStep("invalid_grant", reason); !strings.Contains(got, want) {
+			t.Errorf("%q: %q", reason, got)
+		}
+	}
+	if info, _ := ExplainError("invalid_client"); NextStep("invalid_client", "x") != info.Next {
+		t.Error("another code's advice changed with the reason")
 	}
 }

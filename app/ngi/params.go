@@ -15,8 +15,10 @@ func ExplainAuthorizeParam(name string) string {
 		return "A fresh random value; the callback must carry it back unchanged."
 	case "nonce":
 		return "Echoed inside the ID token; guards against replayed ID tokens."
-	case "code_challenge", "code_challenge_method":
-		return "PKCE: proves the token request comes from whoever started the flow."
+	case "code_challenge":
+		return "PKCE: a hash of a secret verifier; the token request must send the verifier, proving it comes from whoever started the flow."
+	case "code_challenge_method":
+		return "How the challenge was made from the verifier: S256 (SHA-256), the only method Hydra takes."
 	case "response_mode":
 		return "Where the callback parameters go: the query (?) or the fragment (#)."
 	}

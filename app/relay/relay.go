@@ -88,6 +88,7 @@ func New(envs []ngi.Environment, opts Options) *Relay {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/environments", r.environments)
+	mux.HandleFunc("GET /api/site", r.site)
 	mux.HandleFunc("POST /api/token", r.token)
 	mux.HandleFunc("POST /api/revoke", r.revoke)
 	mux.HandleFunc("GET /api/discovery", r.discovery)
@@ -148,6 +149,12 @@ func (r *Relay) limited(w http.ResponseWriter, req *http.Request, what string) b
 	writeJSON(w, http.StatusTooManyRequests, flow.RelayResult{Error: &flow.RelayError{Kind: "rate_limited",
 		Message: fmt.Sprintf("Too many %s calls from your address in a short time; nothing was sent. Try again in %d s. (The limit keeps scripts from trying secrets through this server.)", what, secs)}})
 	return true
+}
+
+// site tells the page the origin people are meant to open the tool at, so
+// that it can say when it was opened by another name.
+func (r *Relay) site(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"public_origin": r.opts.Site.Origin()})
 }
 
 func (r *Relay) environments(w http.ResponseWriter, _ *http.Request) {

@@ -4,6 +4,7 @@
 package token
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -38,9 +39,13 @@ type Input struct {
 	Problem     string         // why it could not be read, for KindUnknown
 }
 
-// Read tells what a pasted text is: a token response, a JWT or an opaque token.
+// Read tells what a pasted text is: a token response, a JWT or an opaque
+// token. An Authorization header's "Bearer " is taken off.
 func Read(raw string) Input {
 	raw = strings.TrimSpace(raw)
+	if scheme, rest, ok := strings.Cut(raw, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		raw = strings.TrimSpace(rest)
+	}
 	switch {
 	case raw == "":
 		return Input{Kind: KindEmpty}
@@ -58,6 +63,8 @@ func Read(raw string) Input {
 		return in
 	case FormOf(raw) == FormJWT:
 		return Input{Kind: KindJWT, IDToken: raw}
+	case looksLikeCutJWT(raw):
+		return Input{Kind: KindUnknown, Problem: "This is the start of a JWT cut short: its header reads as JSON, but it has two parts where a JWT has three. Copy the whole token; a log or a terminal may have truncated it."}
 	case FormOf(raw) == FormOpaque:
 		return Input{Kind: KindOpaque, AccessToken: raw}
 	}
@@ -83,6 +90,15 @@ func FormOf(raw string) Form {
 		return FormOpaque
 	}
 	return FormOther
+}
+
+// looksLikeCutJWT reports a text whose first part decodes as a JWT header:
+// a JWT that lost its last part, not Hydra's opaque token.
+func looksLikeCutJWT(raw string) bool {
+	first, _, _ := strings.Cut(raw, ".")
+	header, err := base64.RawURLEncoding.DecodeString(first)
+	var h map[string]any
+	return err == nil && json.Unmarshal(header, &h) == nil && h["alg"] != nil
 }
 
 // Opaque describes a Hydra opaque token.
@@ -142,7 +158,14 @@ type Claim struct {
 type Decoded struct {
 	Header map[string]any
 	Claims []Claim
-	claims jwt.MapClaims
+	// Parts are the three parts as written; HeaderJSON and PayloadJSON the
+	// first two decoded, indented.
+	Parts                   [3]string
+	HeaderJSON, PayloadJSON string
+	// Unsigned is a token with no signature (alg none): decoded to be read,
+	// never to be trusted.
+	Unsigned bool
+	claims   jwt.MapClaims
 }
 
 // Claim returns a claim's raw value.
@@ -190,10 +213,8 @@ func Decode(raw string) (*Decoded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the token cannot be decoded: %v", err)
 	}
-	if parts[2] == "" {
-		return nil, fmt.Errorf("the signature part is empty: an unsigned token cannot be trusted")
-	}
-	d := &Decoded{Header: t.Header, claims: claims}
+	d := &Decoded{Header: t.Header, claims: claims, Parts: [3]string(parts), Unsigned: parts[2] == ""}
+	d.HeaderJSON, d.PayloadJSON = indentedPart(parts[0]), indentedPart(parts[1])
 	names := make([]string, 0, len(claims))
 	for n := range claims {
 		names = append(names, n)
@@ -219,6 +240,16 @@ func Decode(raw string) (*Decoded, error) {
 		d.Claims = append(d.Claims, c)
 	}
 	return d, nil
+}
+
+// indentedPart decodes a base64url JSON part and indents it.
+func indentedPart(part string) string {
+	raw, _ := base64.RawURLEncoding.DecodeString(part)
+	var out bytes.Buffer
+	if json.Indent(&out, raw, "", "  ") != nil {
+		return string(raw)
+	}
+	return out.String()
 }
 
 func show(v any) string {

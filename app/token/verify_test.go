@@ -162,7 +162,6 @@ func TestDecodeMalformed(t *testing.T) {
 	parts := strings.Split(good, ".")
 	tests := []struct{ name, raw, phrase string }{
 		{"truncated", good[:len(parts[0])+10], "three parts"},
-		{"cut in the signature", parts[0] + "." + parts[1] + ".", "signature part is empty"},
 		{"bad base64", parts[0] + ".!!!" + parts[1] + "." + parts[2], "claims part is not valid base64url"},
 		{"header not json", base64.RawURLEncoding.EncodeToString([]byte("nope")) + "." + parts[1] + "." + parts[2], "cannot be decoded"},
 		{"four parts", good + ".x", "three parts"},
@@ -171,6 +170,39 @@ func TestDecodeMalformed(t *testing.T) {
 		if _, err := Decode(tt.raw); err == nil || !strings.Contains(err.Error(), tt.phrase) {
 			t.Errorf("%s: %v, want %q", tt.name, err, tt.phrase)
 		}
+	}
+}
+
+// An unsigned token (alg none, or its signature cut off) is decoded to be
+// read, marked unsigned, and never verified.
+func TestUnsignedTokenIsDecodedNotTrusted(t *testing.T) {
+	good := sign(t, claims(), key, "k1")
+	parts := strings.Split(good, ".")
+	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
+	for name, raw := range map[string]string{"alg none": none + "." + parts[1] + ".", "signature cut off": parts[0] + "." + parts[1] + "."} {
+		d, err := Decode(raw)
+		if err != nil || !d.Unsigned || !strings.Contains(d.PayloadJSON, "\n  \"") || d.Parts[2] != "" {
+			t.Fatalf("%s: %v %+v", name, err, d)
+		}
+		v := VerifyIDToken(raw, d, Expect{Keys: &JWKS{Keys: []JWK{PublicJWK("k1", &key.PublicKey)}}, Now: time.Now()})
+		if v.Signature == SignatureValid {
+			t.Errorf("%s verified", name)
+		}
+	}
+}
+
+// Pasted as an Authorization header, or cut short by a terminal.
+func TestReadStripsBearerAndSpotsCutJWTs(t *testing.T) {
+	good := sign(t, claims(), key, "k1")
+	if in := Read("Bearer " + good); in.Kind != KindJWT || in.IDToken != good {
+		t.Errorf("Bearer JWT: %+v", in.Kind)
+	}
+	if in := Read("bearer ory_at_abc.def"); in.Kind != KindOpaque {
+		t.Errorf("bearer opaque: %+v", in.Kind)
+	}
+	parts := strings.Split(good, ".")
+	if in := Read(parts[0] + "." + parts[1][:20]); in.Kind != KindUnknown || !strings.Contains(in.Problem, "cut short") {
+		t.Errorf("a JWT cut to two parts: %+v", in)
 	}
 }
 
