@@ -2,6 +2,8 @@
 GO     ?= go
 ADDR   ?= 127.0.0.1:8000
 WASM   := web/app.wasm
+AXE_VERSION := 4.14.1
+AXE    := .tools/node_modules/axe-core/axe.min.js
 SOURCES := $(shell find app wasm tools -name '*.go' -not -name '*_test.go') go.mod go.sum
 
 .PHONY: build run test vet unit fuzz browser chromium size bench screenshots mutation clean
@@ -34,13 +36,19 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadCallback$$' -fuzztime 10s ./app/flow
 	$(GO) test -run '^$$' -fuzz '^FuzzRelayDecode$$' -fuzztime 10s ./app/relay
 
-# Server and browser tests (package main): they need the built wasm and Chromium.
-browser: $(WASM) chromium
+# Server and browser tests (package main): they need the built wasm, Chromium
+# and axe-core (npm) for the accessibility check.
+browser: $(WASM) chromium $(AXE)
 	$(GO) test -count=1 -timeout 20m .
 
+# axe-core, pinned, under a dot-folder so that go's ./... never walks it.
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Debian's npm package (apt-get install npm)" >&2; exit 1; }
+	npm install --prefix .tools --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
+
 # The README's screenshots, taken by the browser tests.
-screenshots: $(WASM) chromium
-	AUTHDEBUG_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestBrowser(AuthorizeBuilds|SandboxFullFlow)' .
+screenshots: $(WASM) chromium $(AXE)
+	AUTHDEBUG_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestBrowser(AuthorizeBuilds|SandboxFullFlow|Accessibility)' .
 
 chromium:
 	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \

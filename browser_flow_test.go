@@ -160,7 +160,7 @@ func TestBrowserSandboxOutcomes(t *testing.T) {
 					if s, r := b.attr("#callback-result", "data-state"), b.attr("#callback-result", "data-redirect"); s != "match" || r != "match" {
 						t.Fatalf("state %s redirect %s", s, r)
 					}
-					if !strings.Contains(b.text("#callback-result"), "Parameters came in the "+mode) {
+					if !strings.Contains(b.text("#callback-result"), "Parameters came by "+mode) {
 						t.Fatalf("mode not read: %s", b.text("#callback-result"))
 					}
 					if o.errorCode != "" {

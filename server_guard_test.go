@@ -326,3 +326,22 @@ func TestRunRefusesMalformedFlags(t *testing.T) {
 		}
 	}
 }
+
+// A callback by response_mode=form_post is passed to the page in the
+// fragment, which no server or log sees.
+func TestServerReceivesFormPostCallbacks(t *testing.T) {
+	srv := startServer(t, config{Web: testWeb(t)})
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(srv.URL+"/callback", url.Values{"code": {"CODE-1"}, "state": {"s1s2s3s4s5"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/callback#") || !strings.Contains(loc, "code=CODE-1") || !strings.Contains(loc, "authdebug_response_mode=form_post") {
+		t.Errorf("%d %q", resp.StatusCode, loc)
+	}
+	if strings.Contains(srv.log.String(), "CODE-1") {
+		t.Error("the code is in the log")
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
 
+	"authdebug/app/flow"
 	"authdebug/app/guard"
 	"authdebug/app/ngi"
 	"authdebug/app/relay"
@@ -195,6 +196,10 @@ func pageOnly(page http.Handler) http.Handler {
 	routes := ui.Paths()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
+		if p == "/callback" && r.Method == http.MethodPost {
+			receiveFormPost(w, r)
+			return
+		}
 		isPage := slices.Contains(routes, p)
 		if !isPage && !slices.Contains(goappFiles, p) && !strings.HasPrefix(p, "/web/") {
 			http.NotFound(w, r)
@@ -209,6 +214,20 @@ func pageOnly(page http.Handler) http.Handler {
 		}
 		page.ServeHTTP(w, clean)
 	})
+}
+
+// receiveFormPost takes a callback sent with response_mode=form_post and
+// hands it to the page in the fragment of /callback, which never reaches a
+// server or a log; the page reads it as a form_post callback.
+func receiveFormPost(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "The callback's form cannot be read: "+clip(err.Error()), http.StatusBadRequest)
+		return
+	}
+	form := r.PostForm
+	form.Set(flow.FormPostMarker, ngi.ResponseModeFormPost)
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, "/callback#"+form.Encode(), http.StatusSeeOther)
 }
 
 // fixedHeader sets a header as the answer starts, over what the handler set.

@@ -27,6 +27,7 @@ type authorizeTab struct {
 	pkce         flow.PKCE
 	responseMode string
 	recorded     string // what the last Copy or Open recorded
+	pasted       string // an authorize URL the person's own app sends
 }
 
 func (a *authorizeTab) init() {
@@ -111,6 +112,19 @@ func (a *authorizeTab) redirect() string {
 	return a.sh.origin + "/callback"
 }
 
+// shareLink reproduces the form: environment, client, scope, redirect_uri
+// and response_mode, never state, nonce or verifier.
+func (a *authorizeTab) shareLink() string {
+	q := url.Values{"env": {a.sh.envID}, "client_id": {a.sh.clientID}, "scope": {a.scope}}
+	if a.redirectSet {
+		q.Set("redirect_uri", a.redirectURI)
+	}
+	if a.responseMode != "" && a.responseMode != ngi.ResponseModeQuery {
+		q.Set("response_mode", a.responseMode)
+	}
+	return a.sh.origin + "/?" + q.Encode()
+}
+
 // record keeps the request as pending so that its callback can be checked.
 func (a *authorizeTab) record(how string, now time.Time) {
 	r := a.request()
@@ -123,6 +137,71 @@ func (a *authorizeTab) record(how string, now time.Time) {
 	}
 	a.sh.recordPending(p, now)
 	a.recorded = how + ": the request with state " + r.State + " is recorded, so its callback can be checked."
+}
+
+// pastedReading reads the pasted URL: the request, its parameters, its
+// findings (NGI's rules included), and the environment it goes to.
+func (a *authorizeTab) pastedReading() (flow.AuthRequest, []flow.Param, []flow.Finding, *ngi.Environment, bool) {
+	r, params, fs, ok := flow.ReadAuthorizeURL(a.pasted)
+	if !ok {
+		return r, nil, fs, nil, false
+	}
+	env := a.sh.env()
+	for i := range a.sh.envs {
+		if a.sh.envs[i].Endpoints.Authorize == r.Endpoint {
+			env = &a.sh.envs[i]
+		}
+	}
+	if env != nil {
+		if env.Endpoints.Authorize != r.Endpoint {
+			fs = append(fs, flow.Finding{Level: flow.LevelWarning, Field: "url", Message: "This URL goes to " + r.Endpoint + ", which is no configured environment's authorize endpoint; it is checked against " + env.Label + "."})
+		}
+		fs = append(fs, flow.CheckAuthorize(r, *env)...)
+	}
+	return r, params, fs, env, true
+}
+
+// recordPasted keeps the pasted request as pending, so that the callback
+// the person's app receives can be checked against it.
+func (a *authorizeTab) recordPasted(now time.Time) {
+	r, _, _, env, ok := a.pastedReading()
+	if !ok || env == nil {
+		return
+	}
+	a.sh.recordPending(flow.PendingRequest{Env: env.ID, ClientID: r.ClientID, RedirectURI: r.RedirectURI, Scope: r.Scope,
+		State: r.State, Nonce: r.Nonce, ResponseMode: r.ResponseMode, Created: now}, now)
+	a.recorded = "Recorded your app's request with state " + r.State + ": read its callback on the Callback tab."
+	if r.CodeChallenge != "" {
+		a.recorded += " It sends a PKCE challenge: type its code_verifier on the Token tab, the tool cannot know it."
+	}
+}
+
+func (a *authorizeTab) onPaste(ctx ga.Context, e ga.Event) {
+	a.pasted = ctx.JSSrc().Get("value").String()
+}
+func (a *authorizeTab) onRecordPasted(ctx ga.Context, e ga.Event) { a.recordPasted(time.Now()) }
+
+// renderPasted reads the authorize URL the person's own app sends.
+func (a *authorizeTab) renderPasted() ga.UI {
+	r, params, fs, env, ok := a.pastedReading()
+	return ga.Section().ID("authorize-pasted").Body(
+		ga.H3().Text("What does my app send?"),
+		ga.Label().For("authorize-paste").Class("hint").Text("Paste the authorize URL your own app sends the browser to: it is read and checked like a built one."),
+		ga.Textarea().ID("authorize-paste").Rows(3).Spellcheck(false).Attr("value", a.pasted).
+			Placeholder("https://access-preprod.norskgjeld.no/oauth2/auth?client_id=...").OnInput(a.onPaste),
+		ga.If(a.pasted != "", func() ga.UI {
+			return ga.Div().ID("authorize-paste-result").DataSet("ok", ok).Body(
+				findingList("authorize-paste-findings", fs, "No problems found: the request follows NGI's rules."),
+				ga.If(ok, func() ga.UI {
+					return ga.Div().Body(
+						paramTable("authorize-paste-params", params, ngi.ExplainAuthorizeParam),
+						ga.Button().ID("authorize-paste-record").Type("button").Disabled(env == nil || r.State == "").
+							Text("Record it, to check its callback").OnClick(a.onRecordPasted),
+					)
+				}),
+			)
+		}),
+	)
 }
 
 func (a *authorizeTab) onPurpose(ctx ga.Context, e ga.Event) {
@@ -233,10 +312,16 @@ func (a *authorizeTab) render() ga.UI {
 			ga.Button().ID("authorize-open").Type("button").Class("primary").Text("Open").OnClick(a.onOpen),
 		),
 		ga.If(a.recorded != "", func() ga.UI { return ga.P().ID("authorize-recorded").Class("hint").Text(a.recorded) }),
+		ga.Div().Class("share").Body(
+			ga.Label().For("authorize-share").Text("Link to this form "),
+			ga.Input().ID("authorize-share").Type("text").ReadOnly(true).Value(a.shareLink()),
+			a.sh.copyButton("copy-authorize-share", "authorize-share"),
+		),
 		ga.H3().Text("Findings"),
 		findingList("authorize-findings", findings, "No problems found: the request follows NGI's rules."),
 		ga.H3().Text("Parameters"),
 		paramTable("authorize-params", req.Params(), ngi.ExplainAuthorizeParam),
+		a.renderPasted(),
 	)
 }
 

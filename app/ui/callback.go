@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+	"net/url"
 	"time"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -13,10 +15,37 @@ import (
 type callbackTab struct {
 	sh *shared
 
-	input      string
-	read       flow.Callback
-	registered string // redirect URIs registered for the client, one per line
+	input string
+	read  flow.Callback
+	// registered are the redirect URIs registered for each client, as typed;
+	// kept in localStorage (they are not secret).
+	registered map[string]string
+	shareCode  bool // the person wants the code in the shared link
 }
+
+// shareKey names the callback URL in a shared link's fragment:
+// /callback#read=<the callback URL>. A fragment never reaches a server.
+const shareKey = "read"
+
+// shareLink is a link that reproduces this reading, without the code unless
+// the person asked for it.
+func (c *callbackTab) shareLink() string {
+	raw := c.input
+	if !c.shareCode {
+		raw = withoutCode(raw)
+	}
+	return c.sh.origin + "/callback#" + shareKey + "=" + url.QueryEscape(raw)
+}
+
+func (c *callbackTab) onShareCode(ctx ga.Context, e ga.Event) {
+	c.shareCode = ctx.JSSrc().Get("checked").Bool()
+}
+
+// registeredKey is the localStorage key of the registered redirect URIs.
+const registeredKey = "authdebug.registered"
+
+// registeredURIs is the list typed for the chosen client.
+func (c *callbackTab) registeredURIs() string { return c.registered[c.sh.clientID] }
 
 // readCallback reads a callback URL and, on success, hands its code to the
 // Token tab together with what the matching pending request knew, and
@@ -44,10 +73,29 @@ func (c *callbackTab) readCallback(raw string, now time.Time) {
 
 func (c *callbackTab) onInput(ctx ga.Context, e ga.Event) {
 	c.readCallback(ctx.JSSrc().Get("value").String(), time.Now())
+	c.rememberReading()
+}
+
+// rememberReading puts the reading in the history, its code left out.
+func (c *callbackTab) rememberReading() {
+	cb := c.read
+	if cb.Outcome == flow.OutcomeInvalid {
+		return
+	}
+	state := flow.CheckState(cb.State, c.sh.pending, time.Now())
+	outcome := callbackVerdict(cb, state)
+	if cb.Error != "" {
+		outcome = cb.Error
+	}
+	c.sh.remember(historyEntry{At: time.Now(), Kind: "callback", Env: c.sh.envID, Client: c.sh.clientID, Outcome: outcome, Callback: withoutCode(c.input)})
 }
 
 func (c *callbackTab) onRegistered(ctx ga.Context, e ga.Event) {
-	c.registered = ctx.JSSrc().Get("value").String()
+	if c.registered == nil {
+		c.registered = map[string]string{}
+	}
+	c.registered[c.sh.clientID] = ctx.JSSrc().Get("value").String()
+	ctx.LocalStorage().Set(registeredKey, c.registered)
 }
 
 func (c *callbackTab) onForgetPending(ctx ga.Context, e ga.Event) { c.sh.forgetPending() }
@@ -76,18 +124,30 @@ func (c *callbackTab) render() ga.UI {
 	}
 	return ga.Div().ID("callback").Body(
 		ga.H2().Text("Read a callback URL"),
-		ga.P().Class("hint").Text("Paste the URL your app was redirected to. Nothing is sent anywhere: it is read in this page."),
+		ga.Label().For("callback-input").Class("hint").Text("Paste the URL your app was redirected to (a log line holding it will do). Nothing is sent anywhere: it is read in this page."),
 		ga.Textarea().ID("callback-input").Rows(3).Spellcheck(false).Attr("value", c.input).
 			Placeholder("https://api-eksempelbank.no/v1/callback?code=...&scope=...&state=...").OnInput(c.onInput),
 		ga.If(c.input != "", func() ga.UI {
-			return ga.Section().ID("callback-result").Class("result", string(cb.Outcome)).
-				DataSet("outcome", string(cb.Outcome)).DataSet("error", cb.Error).
+			verdict := callbackVerdict(cb, state)
+			return ga.Section().ID("callback-result").Class("result", verdict).Attr("aria-live", "polite").
+				DataSet("outcome", string(cb.Outcome)).DataSet("verdict", verdict).DataSet("error", cb.Error).
 				DataSet("state", string(state.Result)).DataSet("redirect", string(redirect)).
 				Body(c.renderReading(cb, state, redirectDiff, findings))
 		}),
+		ga.If(c.input != "" && cb.Outcome != flow.OutcomeInvalid, func() ga.UI {
+			return ga.Div().Class("share").Body(
+				ga.Label().For("callback-share").Text("Link to this reading "),
+				ga.Input().ID("callback-share").Type("text").ReadOnly(true).Value(c.shareLink()),
+				c.sh.copyButton("copy-callback-share", "callback-share"),
+				ga.Label().Class("check").Body(
+					ga.Input().ID("share-with-code").Type("checkbox").Checked(c.shareCode).OnChange(c.onShareCode),
+					ga.Text(" put the code in the link (whoever opens it could exchange it)"),
+				),
+			)
+		}),
 		ga.H3().Text("Registered redirect URIs"),
-		ga.P().Class("hint").Text("Paste the redirect URIs registered for the client, one per line, to check the callback's URI against them."),
-		ga.Textarea().ID("registered-uris").Rows(3).Spellcheck(false).Attr("value", c.registered).OnInput(c.onRegistered),
+		ga.Label().For("registered-uris").Class("hint").Text("Paste the redirect URIs registered for this client (one per line, or separated by commas or spaces) to check the callback's URI against each. They are kept in this browser for the client."),
+		ga.Textarea().ID("registered-uris").Rows(3).Spellcheck(false).Attr("value", c.registeredURIs()).OnInput(c.onRegistered),
 		c.renderRegisteredCheck(),
 		c.renderPending(),
 	)
@@ -123,20 +183,27 @@ func (c *callbackTab) renderReading(cb flow.Callback, state flow.StateCheck, dif
 	switch cb.Outcome {
 	case flow.OutcomeInvalid:
 		return ga.Div().Body(
-			ga.H3().Text("Not a callback"),
+			ga.H3().Class("verdict").Text("Not a callback"),
 			ga.P().ID("callback-reason").Text(cb.Reason),
 		)
 	}
 	var head ga.UI
-	if cb.Outcome == flow.OutcomeSuccess {
+	switch {
+	case cb.Outcome == flow.OutcomeSuccess && state.Result == flow.MatchNo:
 		head = ga.Div().Body(
-			ga.H3().Text("Success: the person consented"),
-			ga.P().Body(ga.Text("The code below can be exchanged for a token once, within minutes. "),
-				ga.A().ID("callback-to-token").Href("/token").Text("Exchange it on the Token tab →")),
+			ga.H3().ID("callback-verdict").Class("verdict").Text("Reject this callback: its state matches no request"),
+			ga.P().Text("It carries a code, but your app must not exchange it: a callback whose state it did not send is forged (CSRF) or stale. Below is what it would have been."),
 		)
-	} else {
+	case cb.Outcome == flow.OutcomeSuccess:
 		head = ga.Div().Body(
-			ga.H3().Body(ga.Text("Error: "), ga.Code().ID("callback-error-code").Text(cb.Error)),
+			ga.H3().ID("callback-verdict").Class("verdict").Text(map[bool]string{true: "Success: the person consented", false: "A code, from a request this browser does not know"}[state.Result == flow.MatchYes]),
+			ga.P().Body(ga.Text("The code can be exchanged for a token once, within minutes. "),
+				ga.A().ID("callback-to-token").Href("/token").Text("Exchange it on the Token tab →")),
+			ga.P().Body(ga.Strong().Text("code: "), ga.Code().ID("callback-code").Class("value").Text(cb.Code), c.sh.copyButton("copy-callback-code", "callback-code")),
+		)
+	default:
+		head = ga.Div().Body(
+			ga.H3().Class("verdict").Body(ga.Text("Error: "), ga.Code().ID("callback-error-code").Text(cb.Error)),
 			oauthErrorDetails("callback", cb.OAuthError()),
 		)
 	}
@@ -145,9 +212,24 @@ func (c *callbackTab) renderReading(cb flow.Callback, state flow.StateCheck, dif
 		ga.P().ID("callback-state-check").Class("check", string(state.Result)).Body(ga.Strong().Text("state: "), ga.Text(state.Message)),
 		renderRedirectDiff("callback-redirect-check", "redirect_uri of the request", diff),
 		findingList("callback-findings", findings, "Nothing else to note."),
-		ga.P().Class("hint").Textf("Parameters came in the %s.", cb.Mode),
+		ga.P().Class("hint").Textf("Parameters came by %s.", cb.Mode),
 		paramTable("callback-params", cb.Params, ngi.ExplainCallbackParam),
 	)
+}
+
+// callbackVerdict is what the reading comes to: accept (a code for a known
+// request), reject (a code whose state matches none), unchecked (no request
+// known to compare), error or invalid.
+func callbackVerdict(cb flow.Callback, state flow.StateCheck) string {
+	switch {
+	case cb.Outcome != flow.OutcomeSuccess:
+		return string(cb.Outcome)
+	case state.Result == flow.MatchNo:
+		return "reject"
+	case state.Result == flow.MatchYes:
+		return "accept"
+	}
+	return "unchecked"
 }
 
 // renderRedirectDiff shows a character-level comparison of two URIs.
@@ -160,28 +242,38 @@ func renderRedirectDiff(id, against string, d *flow.RedirectDiff) ga.UI {
 	}
 	at := min(d.At, len(d.Got))
 	wat := min(d.At, len(d.Want))
+	gend, wend := d.MarkedEnds()
 	return ga.Div().ID(id).Class("check", "mismatch").Body(
 		ga.P().Body(ga.Strong().Text("redirect_uri differs from the "+against+":")),
 		ga.Pre().Class("diff").Body(
-			ga.Text("callback: "), ga.Text(d.Got[:at]), ga.Mark().Text(d.Got[at:]), ga.Text("\n"),
-			ga.Text("expected: "), ga.Text(d.Want[:wat]), ga.Mark().Text(d.Want[wat:]),
+			ga.Text("callback: "), ga.Text(d.Got[:at]), ga.Mark().Text(d.Got[at:gend]), ga.Text(d.Got[gend:]), ga.Text("\n"),
+			ga.Text("expected: "), ga.Text(d.Want[:wat]), ga.Mark().Text(d.Want[wat:wend]), ga.Text(d.Want[wend:]),
 		),
 		ga.Ul().Body(ga.Range(d.Differences).Slice(func(i int) ga.UI { return ga.Li().Text(d.Differences[i]) })),
 	)
 }
 
+// renderRegisteredCheck gives each registered URI its verdict and its
+// named differences; the whole is a match when one of them is.
 func (c *callbackTab) renderRegisteredCheck() ga.UI {
-	list := flow.SplitLines(c.registered)
+	list := flow.SplitURIs(c.registeredURIs())
 	cb := c.read
 	if len(list) == 0 || cb.Outcome == flow.OutcomeInvalid || cb.Base == "" {
 		return ga.Div().ID("registered-check").DataSet("result", "unknown")
 	}
-	i, d := flow.RegisteredMatch(cb.ArrivedAt(), list)
 	result := flow.MatchNo
-	if i >= 0 {
-		result = flow.MatchYes
+	diffs := make([]flow.RedirectDiff, len(list))
+	for i, uri := range list {
+		diffs[i] = flow.DiffRedirect(cb.ArrivedAt(), uri)
+		if diffs[i].Equal {
+			result = flow.MatchYes
+		}
 	}
 	return ga.Div().ID("registered-check").DataSet("result", string(result)).Body(
-		renderRedirectDiff("registered-diff", "registered URI", &d),
+		ga.Range(diffs).Slice(func(i int) ga.UI {
+			return ga.Div().Class("registered-uri").DataSet("uri", list[i]).DataSet("result", map[bool]string{true: "match", false: "mismatch"}[diffs[i].Equal]).Body(
+				renderRedirectDiff(fmt.Sprintf("registered-diff-%d", i), "registered URI "+list[i], &diffs[i]),
+			)
+		}),
 	)
 }

@@ -106,9 +106,9 @@ func (in *inspectTab) render() ga.UI {
 	read := token.Read(in.input)
 	return ga.Div().ID("inspect").Body(
 		ga.H2().Text("Inspect a token"),
-		ga.P().Class("hint").Text("Paste a JWT, an opaque token or a token response. It is decoded in this page and never sent anywhere; verifying fetches only the environment's public keys."),
+		ga.Label().For("inspect-input").Class("hint").Text("Paste a JWT, an opaque token or a token response. It is decoded in this page and never sent anywhere; verifying fetches only the environment's public keys."),
 		ga.Textarea().ID("inspect-input").Rows(4).Spellcheck(false).Attr("value", in.input).OnInput(in.onInput),
-		ga.Div().ID("inspect-result").DataSet("kind", string(read.Kind)).Body(in.renderInput(read)),
+		ga.Div().ID("inspect-result").Attr("aria-live", "polite").DataSet("kind", string(read.Kind)).Body(in.renderInput(read)),
 	)
 }
 
@@ -197,6 +197,10 @@ func (in *inspectTab) renderIDToken(raw, accessToken string) ga.UI {
 	x, keys := in.expect(d, accessToken, time.Now())
 	v := in.verify(raw, d, x, keys)
 	return ga.Div().Body(
+		ga.If(d.Unsigned, func() ga.UI {
+			return ga.P().ID("jwt-unsigned").Class("banner").Text("Unsigned: this token has no signature (alg none, or its signature was cut off). It is shown to be read; anyone could have written it, so nothing in it can be trusted.")
+		}),
+		in.renderRaw(d),
 		ga.H4().Text("Header"),
 		headerTable(d),
 		ga.H4().Text("Claims"),
@@ -216,6 +220,29 @@ func (in *inspectTab) renderIDToken(raw, accessToken string) ga.UI {
 				ga.Button().ID("refetch-keys").Type("button").Class("small").Text("Fetch the keys again").OnClick(in.onRefetchKeys),
 			),
 		),
+	)
+}
+
+// renderRaw shows the token as jwt.io does: its three parts coloured, and
+// the header and payload as indented JSON, each ready to copy.
+func (in *inspectTab) renderRaw(d *token.Decoded) ga.UI {
+	payload := d.PayloadJSON
+	if pid, ok := d.Claim("pid"); ok && !in.revealPID {
+		if s, ok := pid.(string); ok && s != "" {
+			payload = strings.ReplaceAll(payload, s, mask(s))
+		}
+	}
+	return ga.Details().ID("jwt-raw").Body(
+		ga.Summary().Text("Raw: the three parts, and the JSON inside"),
+		ga.Pre().Class("code", "jwt").Body(
+			ga.Span().Class("jwt-header").Text(d.Parts[0]), ga.Text("."),
+			ga.Span().Class("jwt-payload").Text(d.Parts[1]), ga.Text("."),
+			ga.Span().Class("jwt-signature").Text(d.Parts[2]),
+		),
+		ga.H4().Body(ga.Text("Header (JSON)"), in.sh.copyButton("copy-jwt-header", "jwt-header-json")),
+		ga.Pre().ID("jwt-header-json").Class("code", "jwt-header").Text(d.HeaderJSON),
+		ga.H4().Body(ga.Text("Payload (JSON)"), in.sh.copyButton("copy-jwt-payload", "jwt-payload-json")),
+		ga.Pre().ID("jwt-payload-json").Class("code", "jwt-payload").Text(payload),
 	)
 }
 
@@ -254,7 +281,7 @@ func claimTable(id string, d *token.Decoded, revealPID bool, copy func(id, sourc
 			value := []ga.UI{ga.Span().Class("claim-value").Text(c.Text)}
 			switch {
 			case !c.Time.IsZero():
-				value = append(value, ga.Span().Class("hint").Textf(" = %s, %s", c.Time.Local().Format("2006-01-02 15:04:05"), token.Relative(c.Time, now)))
+				value = append(value, ga.Span().Class("hint").Textf(" = %s, %s", c.Time.Local().Format("2006-01-02 15:04:05 MST (-07:00)"), token.Relative(c.Time, now)))
 			case c.Name == "pid" && !revealPID:
 				value = []ga.UI{ga.Span().Class("claim-value", "masked").Text(mask(c.Text))}
 			}

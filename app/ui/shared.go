@@ -22,6 +22,9 @@ type shared struct {
 	root    ga.Context // the mounted shell's; zero before mount (prerendering)
 	mounted bool
 	origin  string // the page's own origin, for the default redirect_uri
+	// publicOrigin is where the server says people should open the tool;
+	// the sandbox's issuer and its demo client's redirect URI are built on it.
+	publicOrigin string
 
 	envs    []ngi.Environment
 	envsErr string
@@ -30,6 +33,7 @@ type shared struct {
 	clientID string
 
 	pending []flow.PendingRequest
+	history []historyEntry
 	keys    map[string]*keyState // each environment's signing keys, for Inspect and Discovery
 	copied  map[string]string    // what a copy button says for a moment after a click
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"time"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -44,9 +45,19 @@ func (s *Shell) OnInit() {
 func (s *Shell) OnMount(ctx ga.Context) {
 	s.sh.root, s.sh.mounted = ctx, true
 	ctx.LocalStorage().Get(pendingKey, &s.sh.pending)
+	ctx.LocalStorage().Get(registeredKey, &s.callback.registered)
+	ctx.LocalStorage().Get(historyKey, &s.sh.history)
 	ctx.SessionStorage().Get(secretKey, &s.token.secret)
 	s.token.remember = s.token.secret != ""
 	s.sh.fetch("GET", "/api/environments", nil, s.onEnvironments)
+	s.sh.fetch("GET", "/api/site", nil, func(r fetchResult) {
+		var site struct {
+			PublicOrigin string `json:"public_origin"`
+		}
+		if r.Status == 200 && json.Unmarshal([]byte(r.Body), &site) == nil {
+			s.sh.publicOrigin = site.PublicOrigin
+		}
+	})
 	ctx.Async(func() { s.tick(ctx) })
 }
 
@@ -92,8 +103,12 @@ func (s *Shell) navigate(raw string, now time.Time) {
 	case TabAuthorize:
 		s.authorize.applyDeepLink(u.Query())
 	case TabCallback:
-		if u.RawQuery != "" || u.Fragment != "" {
+		switch shared, isShared := strings.CutPrefix(u.Fragment, shareKey+"="); {
+		case isShared:
+			s.callback.readCallback(shared, now)
+		case u.RawQuery != "" || u.Fragment != "":
 			s.callback.readCallback(u.String(), now)
+			s.callback.rememberReading()
 		}
 	}
 	s.arrive()
@@ -165,23 +180,52 @@ func (s *Shell) tabLabel() string {
 	return ""
 }
 
+// syncFields writes the state into the page's text fields after a render.
+// go-app cannot empty a field (it removes an empty value attribute, which
+// leaves what the field shows), so without this a field the page cleared,
+// such as the client id on a switch of environment, would show one value
+// while the request sends another.
+func (s *Shell) syncFields() {
+	t, a := &s.token, &s.authorize
+	for id, v := range map[string]string{
+		"client-id": s.sh.clientID, "authorize-scope": a.scope, "redirect-uri": a.redirect(), "state": a.state, "nonce": a.nonce,
+		"days": a.days, "code": t.code, "token-redirect-uri": t.redirectURI, "code-verifier": t.verifier, "audience": t.audience,
+		"scope": t.scope, "client-secret": t.secret, "callback-input": s.callback.input, "registered-uris": s.callback.registeredURIs(),
+		"inspect-input": s.inspect.input, "authorize-paste": a.pasted,
+	} {
+		if el := ga.Window().GetElementByID(id); el.Truthy() && el.Get("value").String() != v {
+			el.Set("value", v)
+		}
+	}
+}
+
 // Render draws the header, the shared environment bar, the nav and the tab.
 func (s *Shell) Render() ga.UI {
+	if s.sh.mounted {
+		s.sh.root.Defer(func(ga.Context) { s.syncFields() })
+	}
 	ready := s.sh.mounted && len(s.sh.envs) > 0
 	return ga.Div().ID("app").Class("shell").DataSet("ready", ready).DataSet("tab", s.tab).Body(
+		ga.A().Class("skip").Href("#tab").Text("Skip to the tab"),
 		ga.Header().Class("top").Body(
-			ga.A().Href("/").Class("brand").Body(
-				ga.Img().Src("/web/icon.svg").Alt(""),
+			ga.H1().Class("brand").Body(ga.A().Href("/").Body(
+				// Decorative: go-app drops an empty alt, so the role says it.
+				ga.Img().Src("/web/icon.svg").Attr("role", "presentation"),
 				ga.Span().Text("authdebug"),
-			),
+			)),
 			ga.Span().Class("tagline").Text("OAuth 2.0 debugger for Norsk Gjeldsinformasjon"),
 		),
-		ga.Nav().Class("tabs").Body(
+		ga.Nav().Class("tabs").Attr("aria-label", "Tabs").Body(
 			ga.Range(tabs).Slice(func(i int) ga.UI {
 				t := tabs[i]
-				return ga.A().ID("nav-" + t.ID).Href(t.Path).Class(classIf("active", t.ID == s.tab)).Text(t.Label)
+				a := ga.A().ID("nav-" + t.ID).Href(t.Path).Class(classIf("active", t.ID == s.tab)).Text(t.Label)
+				if t.ID == s.tab {
+					a = a.Aria("current", "page")
+				}
+				return a
 			}),
 		),
+		s.renderOriginWarning(),
 		ga.If(s.updated, func() ga.UI {
 			return ga.Div().ID("update").Class("banner").Body(
 				ga.Text("A new version of authdebug is installed. "),
@@ -189,11 +233,27 @@ func (s *Shell) Render() ga.UI {
 			)
 		}),
 		s.renderEnvBar(),
-		ga.Main().Class("tab").Body(s.renderTab()),
+		ga.Main().ID("tab").Class("tab").Body(
+			s.renderTab(),
+			ga.If(s.tab == TabCallback || s.tab == TabToken, s.renderHistory),
+		),
 		ga.Footer().Body(
 			ga.Text("Nothing secret leaves this browser except through this tool's own server, and only to the chosen environment. "),
 			ga.If(!s.sh.mounted, func() ga.UI { return ga.Span().ID("loading").Text("Loading the page…") }),
 		),
+	)
+}
+
+// renderOriginWarning says when the page was opened by another name than
+// the server's public URL: redirect URIs built here would not match.
+func (s *Shell) renderOriginWarning() ga.UI {
+	pub, here := s.sh.publicOrigin, s.sh.origin
+	if pub == "" || here == "" || pub == here {
+		return ga.Div()
+	}
+	return ga.Div().ID("origin-warning").Class("banner").Body(
+		ga.Strong().Text("Opened by another name. "),
+		ga.Textf("This page is at %s, but the server's public URL is %s: the sandbox's issuer and its demo client's redirect URI are built on that, so a redirect_uri built here will not match. Open %s instead, or start the server with -public-url %s.", here, pub, pub, here),
 	)
 }
 

@@ -42,6 +42,7 @@ type tokenTab struct {
 
 // tokenResult is one exchange as the page shows it.
 type tokenResult struct {
+	env      string // the environment and grant the request went to
 	grant    string
 	asked    string // scope asked for
 	relay    flow.RelayResult
@@ -119,7 +120,7 @@ func (t *tokenTab) exchange() {
 		return
 	}
 	form := t.form()
-	res := &tokenResult{grant: t.grant, at: time.Now(), curl: flow.CurlCommand(e.Endpoints.Token, t.sh.clientID, form)}
+	res := &tokenResult{env: e.ID, grant: t.grant, at: time.Now(), curl: flow.CurlCommand(e.Endpoints.Token, t.sh.clientID, form)}
 	res.asked = form["scope"]
 	code, pending := "", t.pending
 	if t.grant == flow.GrantAuthorizationCode {
@@ -130,8 +131,19 @@ func (t *tokenTab) exchange() {
 	}
 	t.busy, t.revoked = true, ""
 	req := flow.RelayRequest{Env: e.ID, ClientID: t.sh.clientID, ClientSecret: t.secret, Form: form}
+	entry := historyEntry{At: time.Now(), Kind: "token", Env: e.ID, Client: t.sh.clientID, Grant: t.grant, RedirectURI: form["redirect_uri"]}
+	if t.grant == flow.GrantClientCredentials {
+		entry.Audience, entry.Scope = t.audience, t.scope
+	}
 	t.sh.relay("POST", "/api/token", req, func(relayed *flow.RelayResult, problem string) {
 		t.busy, t.result, res.at = false, res, time.Now()
+		defer func() {
+			entry.Outcome = res.outcome()
+			if res.oauthErr != nil {
+				entry.Outcome = res.oauthErr.Error
+			}
+			t.sh.remember(entry)
+		}()
 		if problem != "" {
 			res.fetchErr = problem
 			return
@@ -235,10 +247,29 @@ func (t *tokenTab) onScope(ctx ga.Context, e ga.Event) {
 }
 
 func (t *tokenTab) onExchange(ctx ga.Context, e ga.Event) { t.exchange() }
-func (t *tokenTab) onRevoke(ctx ga.Context, e ga.Event)   { t.revoke() }
+
+// onExchangeAnyway sends a request with error findings, on purpose: how a
+// server answers a bad request is worth seeing too.
+func (t *tokenTab) onExchangeAnyway(ctx ga.Context, e ga.Event) { t.exchange() }
+
+// stale reports whether the result answered another request than the one
+// on screen: another environment or another grant.
+func (t *tokenTab) stale() bool {
+	return t.result != nil && (t.result.env != t.sh.envID || t.result.grant != t.grant)
+}
+func (t *tokenTab) onRevoke(ctx ga.Context, e ga.Event) { t.revoke() }
 
 func (t *tokenTab) render() ga.UI {
 	e := t.sh.env()
+	findings := t.findings(time.Now())
+	blocked := flow.HasErrors(findings)
+	label := "Send token request"
+	switch {
+	case t.busy:
+		label = "Sending…"
+	case blocked:
+		label = "Fix the errors above to send"
+	}
 	return ga.Div().ID("token").Body(
 		ga.H2().Text("Get a token"),
 		ga.Div().Class("form").Body(
@@ -263,9 +294,13 @@ func (t *tokenTab) render() ga.UI {
 			ga.If(t.grant == flow.GrantAuthorizationCode, t.renderCodeFields),
 			ga.If(t.grant == flow.GrantClientCredentials, func() ga.UI { return t.renderCredentialsFields(e) }),
 		),
-		findingList("token-findings", t.findings(time.Now()), "Ready to send."),
-		ga.Button().ID("exchange").Type("button").Class("primary").Disabled(t.busy || e == nil).
-			Text(map[bool]string{true: "Sending…", false: "Send token request"}[t.busy]).OnClick(t.onExchange),
+		findingList("token-findings", findings, "Ready to send."),
+		ga.Div().Class("row").Body(
+			ga.Button().ID("exchange").Type("button").Class("primary").Disabled(t.busy || e == nil || blocked).Text(label).OnClick(t.onExchange),
+			ga.If(blocked && !t.busy, func() ga.UI {
+				return ga.Button().ID("exchange-anyway").Type("button").Text("Send anyway, to see the answer").OnClick(t.onExchangeAnyway)
+			}),
+		),
 		ga.If(t.result != nil, func() ga.UI { return t.renderResult(t.result) }),
 	)
 }
@@ -313,11 +348,15 @@ func (t *tokenTab) renderResult(r *tokenResult) ga.UI {
 	if r.oauthErr != nil {
 		errCode = r.oauthErr.Error
 	}
-	return ga.Section().ID("token-result").Class("result", r.outcome()).
-		DataSet("outcome", r.outcome()).DataSet("status", status).DataSet("error", errCode).Body(
+	stale := t.stale()
+	return ga.Section().ID("token-result").Class("result", r.outcome(), classIf("stale", stale)).Attr("aria-live", "polite").
+		DataSet("outcome", r.outcome()).DataSet("status", status).DataSet("error", errCode).DataSet("stale", stale).Body(
+		ga.If(stale, func() ga.UI {
+			return ga.P().ID("token-stale").Class("banner").Textf("This answer is for the previous request (%s, grant %s), not the one above.", r.env, r.grant)
+		}),
 		t.renderVerdict(r),
-		ga.If(r.relay.Request != nil, func() ga.UI { return renderWire(r.relay.Request, r.relay.Response) }),
-		ga.H3().Text("Repeat it with curl"),
+		ga.If(r.relay.Request != nil, func() ga.UI { return renderWire(t.sh, r.relay.Request, r.relay.Response) }),
+		ga.H3().Body(ga.Text("Repeat it with curl"), t.sh.copyButton("copy-token-curl", "token-curl")),
 		ga.Pre().ID("token-curl").Class("code").Text(r.curl),
 	)
 }
@@ -330,20 +369,23 @@ func (t *tokenTab) renderVerdict(r *tokenResult) ga.UI {
 		if r.relay.Error != nil {
 			msg, kind = r.relay.Error.Message, r.relay.Error.Kind
 		}
-		heading := "The request did not get an answer"
-		if kind == "rate_limited" {
+		heading := "No answer: the request did not get through"
+		switch kind {
+		case "rate_limited":
 			heading = "Not sent: too many calls in a short time"
+		case "bad_request", "forbidden", "bad_endpoint", "not_found":
+			heading = "Not sent: the tool's server refused the request"
 		}
 		return ga.Div().Body(
-			ga.H3().Text(heading),
+			ga.H3().Class("verdict").Text(heading),
 			ga.P().ID("token-relay-error").DataSet("kind", kind).Text(msg),
 		)
 	case "error":
 		if r.oauthErr == nil {
-			return ga.Div().Body(ga.H3().Textf("Unexpected answer (HTTP %d)", r.relay.Response.Status), ga.P().ID("token-problem").Text(r.problem))
+			return ga.Div().Body(ga.H3().Class("verdict").Textf("Unexpected answer (HTTP %d)", r.relay.Response.Status), ga.P().ID("token-problem").Text(r.problem))
 		}
 		return ga.Div().Body(
-			ga.H3().Body(ga.Textf("Error (HTTP %d): ", r.relay.Response.Status), ga.Code().Text(r.oauthErr.Error)),
+			ga.H3().Class("verdict").Body(ga.Textf("Error (HTTP %d): ", r.relay.Response.Status), ga.Code().Text(r.oauthErr.Error)),
 			oauthErrorDetails("token", *r.oauthErr),
 		)
 	}
@@ -356,15 +398,16 @@ func (t *tokenTab) renderVerdict(r *tokenResult) ga.UI {
 		scopeNote = flow.CompareScopeSets(r.asked, tok.Scope)
 	}
 	return ga.Div().Body(
-		ga.H3().Textf("Token issued (HTTP %d)", r.relay.Response.Status),
+		ga.H3().Class("verdict").Textf("Token issued (HTTP %d)", r.relay.Response.Status),
 		ga.Table().Class("params").ID("token-fields").Body(ga.TBody().Body(
 			ga.Tr().Body(ga.Th().Text("access_token"), ga.Td().Class("value").Body(ga.Code().ID("access-token").Text(tok.AccessToken), t.sh.copyButton("copy-access-token", "access-token"))),
 			ga.Tr().Body(ga.Th().Text("token_type"), ga.Td().Text(tok.TokenType)),
-			ga.Tr().Body(ga.Th().Text("expires_in"), ga.Td().ID("token-expiry").Textf("%d s: %s, at %s", tok.ExpiresIn, countdown(time.Until(expires)), expires.Format("15:04:05 (2006-01-02)"))),
+			ga.Tr().Body(ga.Th().Text("expires_in"), ga.Td().ID("token-expiry").Textf("%d s: %s, at %s", tok.ExpiresIn, countdown(time.Until(expires)), expires.Format("15:04:05 MST (2006-01-02)"))),
 			ga.Tr().Body(ga.Th().Text("scope"), ga.Td().Body(ga.Code().Text(tok.Scope), ga.Span().ID("token-scope-check").Class("hint", string(scopeNote.Level)).Text(" "+scopeNote.Message))),
 			ga.If(tok.IDToken != "", func() ga.UI {
 				return ga.Tr().Body(ga.Th().Text("id_token"), ga.Td().Body(
-					ga.Code().Class("value").Textf("%.40s…", tok.IDToken), ga.Text(" "),
+					ga.Code().Class("value").Textf("%.40s…", tok.IDToken), ga.Code().ID("id-token").Class("hidden-copy").Text(tok.IDToken),
+					t.sh.copyButton("copy-id-token", "id-token"), ga.Text(" "),
 					ga.A().ID("to-inspect").Href("/inspect").Text("Decode and verify it on the Inspect tab →"),
 				))
 			}),
@@ -392,7 +435,7 @@ func countdown(d time.Duration) string {
 }
 
 // renderWire shows the exact request (masked) and the response.
-func renderWire(req *flow.WireRequest, resp *flow.WireResponse) ga.UI {
+func renderWire(sh *shared, req *flow.WireRequest, resp *flow.WireResponse) ga.UI {
 	headers := func(hs []flow.Header) string {
 		out := ""
 		for _, h := range hs {
@@ -401,11 +444,11 @@ func renderWire(req *flow.WireRequest, resp *flow.WireResponse) ga.UI {
 		return out
 	}
 	return ga.Div().Class("wire").Body(
-		ga.H3().Text("Request sent (secret masked)"),
+		ga.H3().Body(ga.Text("Request sent (secret masked)"), sh.copyButton("copy-token-request", "token-request")),
 		ga.Pre().ID("token-request").Class("code").Text(req.Method+" "+req.URL+"\n"+headers(req.Headers)+"\n"+req.Body),
 		ga.If(resp != nil, func() ga.UI {
 			return ga.Div().Body(
-				ga.H3().Textf("Response: HTTP %d in %.0f ms", resp.Status, resp.ElapsedMS),
+				ga.H3().Body(ga.Textf("Response: HTTP %d in %.0f ms", resp.Status, resp.ElapsedMS), sh.copyButton("copy-token-response", "token-response")),
 				ga.Pre().ID("token-response").Class("code").Text(headers(resp.Headers)+"\n"+prettyJSON(resp.Body)),
 			)
 		}),

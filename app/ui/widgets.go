@@ -18,6 +18,7 @@ func findingList(id string, fs []flow.Finding, none string) ga.UI {
 			return ga.Li().Class(string(f.Level)).DataSet("level", string(f.Level)).DataSet("field", f.Field).Body(
 				ga.Span().Class("level").Text(string(f.Level)),
 				ga.Span().Text(" "+f.Message),
+				refLink(ngi.FieldRef(f.Field)),
 			)
 		}),
 	)
@@ -59,13 +60,25 @@ func (sh *shared) onCopy(ctx ga.Context, e ga.Event) {
 	if !src.Truthy() {
 		return
 	}
-	sh.clipboard(src.Get("textContent").String(), func(problem string) {
+	text := src.Get("textContent").String()
+	if tag := src.Get("tagName").String(); tag == "INPUT" || tag == "TEXTAREA" {
+		text = src.Get("value").String()
+	}
+	sh.clipboard(text, func(problem string) {
 		if problem != "" {
 			sh.flash(id, "Not copied: "+problem)
 			return
 		}
 		sh.flash(id, "Copied")
 	})
+}
+
+// refLink is a link to the text behind a rule, or nothing.
+func refLink(r ngi.Reference, ok bool) ga.UI {
+	if !ok {
+		return ga.Text("")
+	}
+	return ga.A().Class("ref").Href(r.URL).Target("_blank").Attr("rel", "noopener noreferrer").Text(" (" + r.Label + ")")
 }
 
 // oauthErrorDetails explains an OAuth error, from a callback or a token
@@ -86,8 +99,8 @@ func oauthErrorDetails(idPrefix string, e flow.OAuthError) ga.UI {
 		ga.If(reason != "", func() ga.UI {
 			return ga.P().ID(idPrefix+"-error-reason").Class("reason").Body(ga.Strong().Text("Why: "), ga.Text(reason))
 		}),
-		ga.P().ID(idPrefix+"-error-meaning").Body(ga.Strong().Text(info.Source+": "), ga.Text(info.Meaning)),
-		ga.P().ID(idPrefix+"-error-next").Body(ga.Strong().Text("What to do: "), ga.Text(info.Next)),
+		ga.P().ID(idPrefix+"-error-meaning").Body(ga.Strong().Text(info.Source+": "), ga.Text(info.Meaning), refLink(ngi.ErrorRef(e.Error))),
+		ga.P().ID(idPrefix+"-error-next").Body(ga.Strong().Text("What to do: "), ga.Text(ngi.NextStep(e.Error, reason))),
 		line(map[bool]string{true: "error_description (the general sentence of " + e.Error + ")", false: "error_description"}[generic != ""], "error-description", description),
 		line("error_hint (Hydra 1.x)", "error-hint", e.Hint),
 		line("error_debug (Hydra 1.x)", "error-debug", e.Debug),
@@ -103,5 +116,6 @@ func errorURI(idPrefix, uri string) ga.UI {
 	if flow.IsHTTPS(uri) {
 		value = ga.A().ID(idPrefix+"-error-uri").Href(uri).Attr("rel", "noopener noreferrer").Target("_blank").Text(uri)
 	}
-	return ga.P().Body(ga.Strong().Text("error_uri: "), value, ga.Span().Class("hint").Text(" the server's page about this error (RFC 6749 §4.1.2.1)."))
+	return ga.P().Body(ga.Strong().Text("error_uri: "), value, ga.Span().Class("hint").Text(" the server's page about this error"),
+		refLink(ngi.Reference{Label: "RFC 6749 §4.1.2.1", URL: "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1"}, true))
 }
