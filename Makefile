@@ -48,7 +48,7 @@ $(AXE):
 
 # The README's screenshots, taken by the browser tests.
 screenshots: $(WASM) chromium $(AXE)
-	AUTHDEBUG_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestBrowser(AuthorizeBuilds|SandboxFullFlow|Accessibility)' .
+	AUTHDEBUG_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestBrowser(AuthorizeBuilds|SandboxFullFlow|Accessibility|CallReadsTheDebtOnce)' .
 
 chromium:
 	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \

@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		sbClients listFlag
 		proxies   listFlag
 	)
-	flags.Var(&envs, "env", "add a Hydra-style environment: NAME=ISSUER_URL (repeatable)")
+	flags.Var(&envs, "env", "add a Hydra-style environment: NAME=ISSUER_URL[,API_BASE] (repeatable)")
 	flags.Var(&disabled, "disable-env", "switch off an environment by id: sandbox, preprod, prod or an -env NAME (repeatable)")
 	flags.Var(&sbClients, "sandbox-client", "register a sandbox client: ID:SECRET:REDIRECT[,REDIRECT] (repeatable)")
 	flags.Var(&proxies, "trusted-proxy", "a proxy in front, as a CIDR or address: its X-Forwarded-For names the client for rate limits (repeatable)")
@@ -140,16 +140,26 @@ func newHTTPServer(h http.Handler, ln net.Listener, lim limits, log *slog.Logger
 	return srv, netutil.LimitListener(ln, lim.MaxConns)
 }
 
-// parseEnvFlag reads NAME=ISSUER_URL.
+// parseEnvFlag reads NAME=ISSUER_URL[,API_BASE]: the API base is where
+// NGI's API is served for the environment (the Call tab).
 func parseEnvFlag(s string) (ngi.Environment, error) {
-	name, issuer, ok := strings.Cut(s, "=")
+	name, value, ok := strings.Cut(s, "=")
+	issuer, apiBase, _ := strings.Cut(value, ",")
 	if !ok || name == "" || issuer == "" {
-		return ngi.Environment{}, fmt.Errorf("%q: want NAME=ISSUER_URL", s)
+		return ngi.Environment{}, fmt.Errorf("%q: want NAME=ISSUER_URL[,API_BASE]", s)
 	}
 	if err := ngi.CheckIssuer(issuer); err != nil {
 		return ngi.Environment{}, err
 	}
-	return ngi.Hydra(name, name, issuer), nil
+	e := ngi.Hydra(name, name, issuer)
+	if apiBase != "" {
+		if err := ngi.CheckIssuer(apiBase); err != nil {
+			return ngi.Environment{}, fmt.Errorf("the API base: %w", err)
+		}
+		e.APIBase = strings.TrimSuffix(apiBase, "/")
+		e.Services = ngi.Services(e.APIBase)
+	}
+	return e, nil
 }
 
 // displayAddr turns a listen address into one a browser can open.

@@ -84,7 +84,11 @@ func CheckIssuer(issuer string) error {
 // Check reports the first endpoint of e that is not a usable URL, so a bad
 // environment stops the server at start rather than failing each call.
 func (e Environment) Check() error {
-	for _, u := range []string{e.Issuer, e.Endpoints.Token, e.Endpoints.Revoke, e.Endpoints.Discovery, e.Endpoints.JWKS} {
+	urls := []string{e.Issuer, e.Endpoints.Token, e.Endpoints.Revoke, e.Endpoints.Discovery, e.Endpoints.JWKS}
+	if e.APIBase != "" {
+		urls = append(urls, e.APIBase)
+	}
+	for _, u := range urls {
 		if err := CheckIssuer(u); err != nil {
 			return fmt.Errorf("environment %s: %w", e.ID, err)
 		}

@@ -40,3 +40,7 @@ func RegisteredScopes() []string {
 	}
 	return out
 }
+
+// TestPersons are the national identity numbers of NGI's preprod test
+// persons with mocked debt; the sandbox has the same.
+var TestPersons = []string{"14842249091", "29868099311"}

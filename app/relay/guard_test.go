@@ -233,3 +233,73 @@ func FuzzRelayDecode(f *testing.F) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// /api/call builds the URL itself: the environment's API base and the
+// operation's fixed path. Nothing in a request names another target.
+func TestRelayCallReachesOnlyTheAPIBase(t *testing.T) {
+	var trapped atomic.Int32
+	trap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { trapped.Add(1) }))
+	defer trap.Close()
+	var got atomic.Pointer[http.Request]
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"active":true,"expires_at":1}`)
+	}))
+	defer api.Close()
+	env := ngi.Hydra("up", "Up", api.URL+"/")
+	env.APIBase = api.URL
+	env.Services = ngi.Services(api.URL)
+	site, _ := guard.ParseSite("http://tool.example")
+	r := New([]ngi.Environment{env}, Options{Site: site, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	call := func(body string) (int, flow.RelayResult) {
+		req := httptest.NewRequest("POST", "/api/call", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", "http://tool.example")
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		var res flow.RelayResult
+		json.Unmarshal(w.Body.Bytes(), &res)
+		return w.Code, res
+	}
+	trapURL := trap.URL
+	for _, body := range []string{
+		`{"env":"up","operation":"getConsentStatusWithID","access_token":"t","consent_id":"../../admin"}`,
+		`{"env":"up","operation":"getConsentStatusWithID","access_token":"t","consent_id":"` + trapURL + `"}`,
+		`{"env":"up","operation":"getConsentStatusWithID","access_token":"t","consent_id":"abc/def12345"}`,
+		`{"env":"up","operation":"getConsentStatusWithID","access_token":"t","consent_id":"abcdefgh?x=1"}`,
+		`{"env":"up","operation":"getConsentStatusWithID","access_token":"t","consent_id":"abcdefgh#x"}`,
+		`{"env":"up","operation":"` + trapURL + `","access_token":"t"}`,
+		`{"env":"up","operation":"getDebtWithAuthCodeToken/../../x","access_token":"t"}`,
+		`{"env":"` + trapURL + `","operation":"getDebtWithAuthCodeToken","access_token":"t"}`,
+		`{"env":"up","operation":"getDebtWithAuthCodeToken","access_token":"t","url":"` + trapURL + `"}`,
+		`{"env":"up","operation":"getDebtWithAuthCodeToken","access_token":"t\r\nHost: evil"}`,
+		`{"env":"up","operation":"getDebtWithAuthCodeToken","access_token":""}`,
+		`{"env":"up","operation":"getDebtWithAuthCodeToken","access_token":"t","consent_id":"abcdefgh1"}`,
+		`{"env":"up","operation":"getDebtWithAuthCodeToken","access_token":"t","consent":{"nin":"1","scope_of_consent":"x","consent_duration_days":1,"client_consent_id":"` + trapURL + `"}}`,
+		`{"env":"up","operation":"feed","access_token":"t","from_sequence_nr":-1,"limit":1}`,
+		`{"env":"up","operation":"feed","access_token":"t"}`,
+		`{"env":"up","operation":"createConsent","access_token":"t"}`,
+	} {
+		if status, res := call(body); status != 400 || res.Error == nil || res.Error.Kind != "bad_request" {
+			t.Errorf("%s: %d %+v", body, status, res)
+		}
+	}
+	if trapped.Load() != 0 || got.Load() != nil {
+		t.Fatalf("a refused call went out (trap %d)", trapped.Load())
+	}
+	// A good call: the fixed path under the API base, the token as Bearer, masked on the page.
+	status, res := call(`{"env":"up","operation":"getConsentStatusWithID","access_token":"TOKEN-VALUE","consent_id":"3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8"}`)
+	up := got.Load()
+	if status != 200 || up == nil || up.URL.Path != "/v1/debt/3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8/status" || up.Header.Get("Authorization") != "Bearer TOKEN-VALUE" || up.Header.Get("X-Trace-ID") == "" {
+		t.Fatalf("good call: %d %+v", status, up)
+	}
+	if strings.Contains(fmt.Sprint(res.Request), "TOKEN-VALUE") {
+		t.Errorf("the token is shown unmasked: %+v", res.Request)
+	}
+	// The feed's numbers go in the query the relay writes.
+	call(`{"env":"up","operation":"feed","access_token":"t","from_sequence_nr":5,"limit":10}`)
+	if q := got.Load().URL.RawQuery; q != "fromSequenceNr=5&limit=10" {
+		t.Errorf("feed query %q", q)
+	}
+}

@@ -2,8 +2,10 @@ package relay
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,6 +54,70 @@ func (r *Relay) jwks(w http.ResponseWriter, req *http.Request) {
 // badRequest answers 400 and makes no outbound connection.
 func badRequest(w http.ResponseWriter, msg string) {
 	writeJSON(w, http.StatusBadRequest, flow.RelayResult{Error: &flow.RelayError{Kind: "bad_request", Message: msg}})
+}
+
+// call carries a call of NGI's API: the URL is the environment's API base
+// and the operation's fixed path, with a consent id that must be a plain id.
+func (r *Relay) call(w http.ResponseWriter, req *http.Request) {
+	if r.limited(w, req, "API") {
+		return
+	}
+	var in flow.CallRequest
+	if msg := r.decodeJSON(w, req, &in); msg != "" {
+		badRequest(w, msg)
+		return
+	}
+	e, ok := r.env(in.Env)
+	switch {
+	case !ok:
+		badRequest(w, r.unknownEnv(in.Env))
+		return
+	case e.APIBase == "":
+		badRequest(w, fmt.Sprintf("%s has no API base: give one with -env NAME=ISSUER_URL,API_BASE.", e.Label))
+		return
+	}
+	op, ok := ngi.OperationByID(in.Operation)
+	if !ok {
+		ids := make([]string, len(ngi.Operations))
+		for i, o := range ngi.Operations {
+			ids[i] = o.ID
+		}
+		badRequest(w, fmt.Sprintf("Unknown operation %q: the relay calls only %s.", truncate(in.Operation, 60), strings.Join(ids, ", ")))
+		return
+	}
+	if in.AccessToken == "" || strings.ContainsFunc(in.AccessToken, func(c rune) bool { return c <= ' ' || c > '~' }) {
+		badRequest(w, "The access token is missing, or holds spaces or characters a token never has.")
+		return
+	}
+	target, err := flow.CallTarget(e.APIBase, op, in)
+	if err != nil {
+		badRequest(w, sentence(err))
+		return
+	}
+	var body string
+	switch {
+	case op.ID == ngi.OpCreateConsent && in.Consent == nil:
+		badRequest(w, "createConsent needs its body: nin, scope_of_consent, consent_duration_days, client_consent_id.")
+		return
+	case op.ID == ngi.OpCreateConsent:
+		b, _ := json.Marshal(in.Consent)
+		body = string(b)
+	case in.Consent != nil:
+		badRequest(w, op.ID+" takes no body.")
+		return
+	}
+	up, err := http.NewRequestWithContext(req.Context(), op.Method, target, strings.NewReader(body))
+	if err != nil {
+		badEndpoint(w, e, "API", err)
+		return
+	}
+	up.Header.Set("Accept", "application/json")
+	up.Header.Set("Authorization", "Bearer "+in.AccessToken)
+	up.Header.Set("X-Trace-ID", "authdebug-"+randomID())
+	if body != "" {
+		up.Header.Set("Content-Type", "application/json")
+	}
+	r.send(w, req, e, op.ID, up, body)
 }
 
 // badEndpoint answers when an environment's endpoint cannot make a request;
@@ -112,26 +178,38 @@ func (r *Relay) post(w http.ResponseWriter, req *http.Request, what, required st
 	r.send(w, req, e, what, up, body)
 }
 
-// decode reads and checks a RelayRequest; a non-empty message is why it is refused.
-func (r *Relay) decode(w http.ResponseWriter, req *http.Request, required string) (flow.RelayRequest, string) {
-	var in flow.RelayRequest
+// decodeJSON reads one JSON value of the page's into v, strictly; a
+// non-empty message is why it is refused.
+func (r *Relay) decodeJSON(w http.ResponseWriter, req *http.Request, v any) string {
 	if mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); mt != "application/json" {
-		return in, "The request must be JSON (Content-Type: application/json)."
+		return "The request must be JSON (Content-Type: application/json)."
 	}
 	if len(req.URL.RawQuery) > 0 {
-		return in, "This endpoint takes no query parameters."
+		return "This endpoint takes no query parameters."
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, req.Body, r.opts.MaxRequest))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return in, fmt.Sprintf("The request is larger than %d bytes.", r.opts.MaxRequest)
+			return fmt.Sprintf("The request is larger than %d bytes.", r.opts.MaxRequest)
 		}
-		return in, "The request is not valid: " + err.Error() + ". It takes env, client_id, client_secret and form."
+		return "The request is not valid: " + err.Error() + "."
 	}
 	if dec.More() {
-		return in, "The request has more than one JSON value."
+		return "The request has more than one JSON value."
+	}
+	return ""
+}
+
+// decode reads and checks a RelayRequest; a non-empty message is why it is refused.
+func (r *Relay) decode(w http.ResponseWriter, req *http.Request, required string) (flow.RelayRequest, string) {
+	var in flow.RelayRequest
+	if msg := r.decodeJSON(w, req, &in); msg != "" {
+		if strings.HasPrefix(msg, "The request is not valid") {
+			msg += " It takes env, client_id, client_secret and form."
+		}
+		return in, msg
 	}
 	if _, ok := r.env(in.Env); !ok {
 		return in, r.unknownEnv(in.Env)
@@ -203,7 +281,10 @@ func since(t time.Time) float64 { return float64(time.Since(t).Microseconds()) /
 // any client_secret in the body replaced.
 func masked(up *http.Request, body string) *flow.WireRequest {
 	h := up.Header.Clone()
-	if h.Get("Authorization") != "" {
+	switch auth := h.Get("Authorization"); {
+	case strings.HasPrefix(auth, "Bearer "):
+		h.Set("Authorization", "Bearer ******** (the access token)")
+	case auth != "":
 		h.Set("Authorization", "Basic ******** (client id and secret, form-url-encoded, base64)")
 	}
 	if body != "" {
@@ -270,6 +351,20 @@ func rootCause(err error) string {
 		}
 		err = next
 	}
+}
+
+// randomID is a fresh id for X-Trace-ID, so that a call can be found in
+// NGI's logs.
+func randomID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// sentence turns an error into a sentence: capitalised, with a full stop.
+func sentence(err error) string {
+	s := err.Error()
+	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
 func truncate(s string, n int) string {

@@ -156,7 +156,8 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		code := s.prefixed(ngi.PrefixCode, opaque())
 		now := s.now()
 		s.mu.Lock()
-		s.codes.put(now, code, &grant{req: req, person: person, created: now, consentID: newConsentID(), sid: newConsentID(), pkce: req.challenge != ""})
+		c := s.newConsent(now, req.client.ID, person, req.scope.Purpose.Scope, req.scope.Granted, "")
+		s.codes.put(now, code, &grant{req: req, person: person, created: now, consentID: c.id, sid: newConsentID(), pkce: req.challenge != ""})
 		s.mu.Unlock()
 		p = []flow.Param{{Name: "code", Value: code}, {Name: "scope", Value: req.scope.Echo()}}
 	case "deny":

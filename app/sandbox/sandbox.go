@@ -26,8 +26,8 @@ const (
 	ExampleRedirect = "https://api-eksempelbank.no/v1/callback"
 )
 
-// TestPersons are the synthetic national identity numbers of NGI's preprod.
-var TestPersons = []string{"14842249091", "29868099311"}
+// TestPersons are NGI's preprod test persons, who have mocked debt.
+var TestPersons = ngi.TestPersons
 
 // Lifetimes of what the sandbox issues.
 const (
@@ -78,6 +78,7 @@ type Server struct {
 	requests *expiring[*authRequest] // consent pages waiting for a decision
 	codes    *expiring[*grant]
 	tokens   *expiring[*issued]
+	api      apiState
 	mux      *http.ServeMux
 }
 
@@ -99,6 +100,7 @@ func New(cfg Config) (*Server, error) {
 		requests: newExpiring[*authRequest](RequestLifetime, MaxPendingRequests),
 		codes:    newExpiring[*grant](RequestLifetime, MaxCodes),
 		tokens:   newExpiring[*issued](TokenLifetime, MaxTokens),
+		api:      newAPIState(),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -111,7 +113,9 @@ func New(cfg Config) (*Server, error) {
 		s.clients[c.ID] = c
 	}
 	s.env = ngi.Hydra("sandbox", "Sandbox (built in, offline)", s.issuer)
-	s.env.APIBase = ngi.Preprod().APIBase
+	// The API is served here; tokens are for NGI's preprod audiences, as the
+	// demo client is registered for them.
+	s.env.APIBase = origin + s.prefix + "/api"
 	s.env.Services = ngi.Preprod().Services
 	s.env.DemoClient = &ngi.DemoClient{ID: DemoClientID, Secret: DemoClientSecret}
 	s.env.PKCE = true
@@ -127,6 +131,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("POST "+p+"/oauth2/revoke", s.revoke)
 	mux.HandleFunc("GET "+p+"/userinfo", s.userinfo)
 	mux.HandleFunc("GET "+p+"/oauth2/sessions/logout", s.logout)
+	s.apiRoutes(mux)
 	// Any other method gets Hydra's 404 page, not Go's 405.
 	for _, path := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/auth/decide"} {
 		mux.HandleFunc(p+path, s.notFound)

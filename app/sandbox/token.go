@@ -36,6 +36,7 @@ type grant struct {
 type issued struct {
 	client   string
 	audience []string
+	scope    []string
 	grant    *grant // nil for client credentials
 	issuedAt time.Time
 	expires  time.Time
@@ -241,7 +242,7 @@ func (s *Server) clientCredentials(w http.ResponseWriter, f url.Values, client C
 	now := s.now()
 	access := s.prefixed(ngi.PrefixAccess, opaque())
 	s.mu.Lock()
-	s.tokens.put(now, access, &issued{client: client.ID, audience: audiences, issuedAt: now, expires: now.Add(TokenLifetime)})
+	s.tokens.put(now, access, &issued{client: client.ID, audience: audiences, scope: scopes, issuedAt: now, expires: now.Add(TokenLifetime)})
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "expires_in": int(TokenLifetime.Seconds()), "scope": strings.Join(scopes, " "), "token_type": "bearer"})
 }

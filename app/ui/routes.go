@@ -11,6 +11,7 @@ const (
 	TabToken     = "token"
 	TabInspect   = "inspect"
 	TabDiscovery = "discovery"
+	TabCall      = "call"
 )
 
 // tabs lists each tab's path and label, in the nav's order.
@@ -19,6 +20,7 @@ var tabs = []struct{ ID, Path, Label string }{
 	{TabCallback, "/callback", "Callback"},
 	{TabToken, "/token", "Token"},
 	{TabInspect, "/inspect", "Inspect"},
+	{TabCall, "/call", "Call"},
 	{TabDiscovery, "/discovery", "Discovery"},
 }
 

@@ -41,6 +41,7 @@ type shared struct {
 	// takes a handoff when the person arrives on it.
 	code     *codeHandoff
 	response *responseHandoff
+	token    *tokenHandoff // from Token to Call
 
 	// landed runs after each asynchronous completion, so that what it hands
 	// over reaches the tab the person is on.

@@ -28,12 +28,14 @@ type Shell struct {
 	token     tokenTab
 	inspect   inspectTab
 	discovery discoveryTab
+	call      callTab
 }
 
 // OnInit hands each tab the shared state and sets the defaults that do not
 // depend on the browser.
 func (s *Shell) OnInit() {
-	s.authorize.sh, s.callback.sh, s.token.sh, s.inspect.sh, s.discovery.sh = &s.sh, &s.sh, &s.sh, &s.sh, &s.sh
+	s.authorize.sh, s.callback.sh, s.token.sh, s.inspect.sh, s.discovery.sh, s.call.sh = &s.sh, &s.sh, &s.sh, &s.sh, &s.sh, &s.sh
+	s.call.init()
 	s.sh.landed = s.handOver
 	s.authorize.init()
 	s.token.grant = flow.GrantAuthorizationCode
@@ -135,6 +137,8 @@ func (s *Shell) handOver() {
 		s.token.take(s.sh.code)
 	case TabInspect:
 		s.inspect.take(s.sh.response)
+	case TabCall:
+		s.call.take(s.sh.token)
 	}
 }
 
@@ -191,7 +195,8 @@ func (s *Shell) syncFields() {
 		"client-id": s.sh.clientID, "authorize-scope": a.scope, "redirect-uri": a.redirect(), "state": a.state, "nonce": a.nonce,
 		"days": a.days, "code": t.code, "token-redirect-uri": t.redirectURI, "code-verifier": t.verifier, "audience": t.audience,
 		"scope": t.scope, "client-secret": t.secret, "callback-input": s.callback.input, "registered-uris": s.callback.registeredURIs(),
-		"inspect-input": s.inspect.input, "authorize-paste": a.pasted,
+		"inspect-input": s.inspect.input, "authorize-paste": a.pasted, "call-token": s.call.access, "call-consent-id": s.call.consentID,
+		"call-client-consent-id": s.call.consent.ClientConsentID, "call-nin": s.call.consent.NIN,
 	} {
 		if el := ga.Window().GetElementByID(id); el.Truthy() && el.Get("value").String() != v {
 			el.Set("value", v)
@@ -267,6 +272,8 @@ func (s *Shell) renderTab() ga.UI {
 		return s.inspect.render()
 	case TabDiscovery:
 		return s.discovery.render()
+	case TabCall:
+		return s.call.render(s.renderJourney())
 	default:
 		return s.authorize.render()
 	}

@@ -160,6 +160,9 @@ func (t *tokenTab) exchange() {
 			t.exchanged[code] = true
 		}
 		res.token, res.oauthErr, res.problem = flow.ReadTokenResponse(resp.Status, flow.HeaderValue(resp.Headers, "Content-Type"), resp.Body)
+		if res.token != nil {
+			t.handOverToken(res.token, res.grant, form["audience"], form["scope"], res.at)
+		}
 		if res.token != nil && res.token.IDToken != "" {
 			t.sh.response = &responseHandoff{body: resp.Body, pending: pending}
 		}
@@ -248,10 +251,6 @@ func (t *tokenTab) onScope(ctx ga.Context, e ga.Event) {
 
 func (t *tokenTab) onExchange(ctx ga.Context, e ga.Event) { t.exchange() }
 
-// onExchangeAnyway sends a request with error findings, on purpose: how a
-// server answers a bad request is worth seeing too.
-func (t *tokenTab) onExchangeAnyway(ctx ga.Context, e ga.Event) { t.exchange() }
-
 // stale reports whether the result answered another request than the one
 // on screen: another environment or another grant.
 func (t *tokenTab) stale() bool {
@@ -262,14 +261,6 @@ func (t *tokenTab) onRevoke(ctx ga.Context, e ga.Event) { t.revoke() }
 func (t *tokenTab) render() ga.UI {
 	e := t.sh.env()
 	findings := t.findings(time.Now())
-	blocked := flow.HasErrors(findings)
-	label := "Send token request"
-	switch {
-	case t.busy:
-		label = "Sending…"
-	case blocked:
-		label = "Fix the errors above to send"
-	}
 	return ga.Div().ID("token").Body(
 		ga.H2().Text("Get a token"),
 		ga.Div().Class("form").Body(
@@ -295,12 +286,7 @@ func (t *tokenTab) render() ga.UI {
 			ga.If(t.grant == flow.GrantClientCredentials, func() ga.UI { return t.renderCredentialsFields(e) }),
 		),
 		findingList("token-findings", findings, "Ready to send."),
-		ga.Div().Class("row").Body(
-			ga.Button().ID("exchange").Type("button").Class("primary").Disabled(t.busy || e == nil || blocked).Text(label).OnClick(t.onExchange),
-			ga.If(blocked && !t.busy, func() ga.UI {
-				return ga.Button().ID("exchange-anyway").Type("button").Text("Send anyway, to see the answer").OnClick(t.onExchangeAnyway)
-			}),
-		),
+		sendButtons("exchange", "Send", "Send token request", "Sending…", t.busy || e == nil, findings, t.onExchange),
 		ga.If(t.result != nil, func() ga.UI { return t.renderResult(t.result) }),
 	)
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"authdebug/app/flow"
@@ -71,6 +73,25 @@ func (sh *shared) onCopy(ctx ga.Context, e ga.Event) {
 		}
 		sh.flash(id, "Copied")
 	})
+}
+
+// sendButtons is a send button that error findings disable, saying so,
+// with a second button to send anyway: how a server answers a bad request
+// is worth seeing too.
+func sendButtons(id, verb, label, busyLabel string, busy bool, findings []flow.Finding, send ga.EventHandler) ga.UI {
+	blocked := flow.HasErrors(findings)
+	switch {
+	case busy:
+		label = busyLabel
+	case blocked:
+		label = "Fix the errors above to " + strings.ToLower(verb)
+	}
+	return ga.Div().Class("row").Body(
+		ga.Button().ID(id).Type("button").Class("primary").Disabled(busy || blocked).Text(label).OnClick(send),
+		ga.If(blocked && !busy, func() ga.UI {
+			return ga.Button().ID(id + "-anyway").Type("button").Text(verb + " anyway, to see the answer").OnClick(send)
+		}),
+	)
 }
 
 // refLink is a link to the text behind a rule, or nothing.

@@ -1,0 +1,392 @@
+package ui
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"authdebug/app/flow"
+	"authdebug/app/ngi"
+	"authdebug/app/token"
+)
+
+// tokenHandoff is the last access token the Token tab got, with what it was
+// issued for, for the Call tab.
+type tokenHandoff struct {
+	access    string
+	info      flow.CallToken
+	consentID string // the ID token's consent_id, when there was one
+}
+
+// callTab calls NGI's API with the token just obtained.
+type callTab struct {
+	sh *shared
+
+	op        string
+	consentID string
+	consent   flow.ConsentBody // createConsent's body
+	fromSeq   string
+	limit     string
+	access    string         // the token sent
+	info      flow.CallToken // what it was issued for, when the Token tab gave it
+	taken     *tokenHandoff
+	revealSSN bool
+
+	busy   bool
+	result *callResult
+}
+
+// callResult is one call as the page shows it.
+type callResult struct {
+	op       ngi.Operation
+	relay    flow.RelayResult
+	fetchErr string
+	curl     string
+}
+
+func (c *callTab) init() {
+	c.op = ngi.OpDebtWithCode
+	c.consent = flow.ConsentBody{NIN: ngi.TestPersons[0], ScopeOfConsent: ngi.ScopePresentation, DurationDays: 30, ClientConsentID: newUUID()}
+	c.fromSeq, c.limit = "0", "50"
+}
+
+// newUUID is a fresh random UUID (version 4), for client_consent_id.
+func newUUID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// take uses the Token tab's last token, once.
+func (c *callTab) take(h *tokenHandoff) {
+	if h == nil || h == c.taken {
+		return
+	}
+	c.taken, c.access, c.info = h, h.access, h.info
+	if h.consentID != "" {
+		c.consentID = h.consentID
+	}
+	switch {
+	case h.info.Grant == flow.GrantAuthorizationCode:
+		c.op = ngi.OpDebtWithCode
+	case c.op == ngi.OpDebtWithCode:
+		c.op = ngi.OpDebtWithConsent
+	}
+}
+
+func (c *callTab) operation() ngi.Operation {
+	op, _ := ngi.OperationByID(c.op)
+	return op
+}
+
+func (c *callTab) request() flow.CallRequest {
+	op := c.operation()
+	in := flow.CallRequest{Env: c.sh.envID, Operation: op.ID, AccessToken: c.access}
+	if op.NeedsConsentID() {
+		in.ConsentID = c.consentID
+	}
+	switch op.ID {
+	case ngi.OpCreateConsent:
+		body := c.consent
+		in.Consent = &body
+	case ngi.OpFeed:
+		from, _ := strconv.ParseInt(c.fromSeq, 10, 64)
+		limit, _ := strconv.ParseInt(c.limit, 10, 64)
+		in.FromSeq, in.Limit = &from, &limit
+	}
+	return in
+}
+
+func (c *callTab) findings(now time.Time) []flow.Finding {
+	e := c.sh.env()
+	if e == nil {
+		return nil
+	}
+	var fs []flow.Finding
+	if c.access == "" {
+		fs = append(fs, flow.Finding{Level: flow.LevelError, Field: "access_token", Message: "No access token: get one on the Token tab, or paste one."})
+	}
+	if e.APIBase == "" {
+		fs = append(fs, flow.Finding{Level: flow.LevelError, Field: "environment", Message: e.Label + " has no API base: start the server with -env NAME=ISSUER_URL,API_BASE."})
+	}
+	fs = append(fs, flow.CheckCall(c.operation(), *e, c.info, c.consentID, now)...)
+	if c.op == ngi.OpCreateConsent {
+		fs = append(fs, flow.CheckConsentBody(c.consent)...)
+	}
+	return fs
+}
+
+// send calls the API through the relay.
+func (c *callTab) send() {
+	e := c.sh.env()
+	if e == nil || c.busy {
+		return
+	}
+	in := c.request()
+	op := c.operation()
+	res := &callResult{op: op}
+	if target, err := flow.CallTarget(e.APIBase, op, in); err == nil {
+		body := ""
+		if in.Consent != nil {
+			b, _ := json.Marshal(in.Consent)
+			body = string(b)
+		}
+		res.curl = flow.CallCurl(op.Method, target, body)
+	}
+	c.busy = true
+	c.sh.relay("POST", "/api/call", in, func(relayed *flow.RelayResult, problem string) {
+		c.busy, c.result = false, res
+		if problem != "" {
+			res.fetchErr = problem
+			return
+		}
+		res.relay = *relayed
+		if r := relayed.Response; r != nil && r.Status == 200 && op.ID == ngi.OpCreateConsent {
+			var answer struct {
+				Consent struct {
+					ID string `json:"id"`
+				} `json:"consent"`
+			}
+			if json.Unmarshal([]byte(r.Body), &answer) == nil && answer.Consent.ID != "" {
+				c.consentID = answer.Consent.ID
+			}
+		}
+	})
+}
+
+func (c *callTab) onOperation(ctx ga.Context, e ga.Event) { c.op = ctx.JSSrc().Get("value").String() }
+func (c *callTab) onConsentID(ctx ga.Context, e ga.Event) {
+	c.consentID = ctx.JSSrc().Get("value").String()
+}
+func (c *callTab) onToken(ctx ga.Context, e ga.Event) {
+	c.access, c.info = ctx.JSSrc().Get("value").String(), flow.CallToken{}
+}
+func (c *callTab) onNIN(ctx ga.Context, e ga.Event) {
+	c.consent.NIN = ctx.JSSrc().Get("value").String()
+}
+func (c *callTab) onScope(ctx ga.Context, e ga.Event) {
+	c.consent.ScopeOfConsent = ctx.JSSrc().Get("value").String()
+}
+func (c *callTab) onDays(ctx ga.Context, e ga.Event) {
+	c.consent.DurationDays, _ = strconv.Atoi(ctx.JSSrc().Get("value").String())
+}
+func (c *callTab) onClientConsentID(ctx ga.Context, e ga.Event) {
+	c.consent.ClientConsentID = ctx.JSSrc().Get("value").String()
+}
+func (c *callTab) onNewClientConsentID(ctx ga.Context, e ga.Event) {
+	c.consent.ClientConsentID = newUUID()
+}
+func (c *callTab) onFromSeq(ctx ga.Context, e ga.Event) {
+	c.fromSeq = ctx.JSSrc().Get("value").String()
+}
+func (c *callTab) onLimit(ctx ga.Context, e ga.Event)     { c.limit = ctx.JSSrc().Get("value").String() }
+func (c *callTab) onSend(ctx ga.Context, e ga.Event)      { c.send() }
+func (c *callTab) onRevealSSN(ctx ga.Context, e ga.Event) { c.revealSSN = !c.revealSSN }
+
+func (c *callTab) render(journey ga.UI) ga.UI {
+	op := c.operation()
+	findings := c.findings(time.Now())
+	return ga.Div().ID("call").Body(
+		ga.H2().Text("Call NGI's API"),
+		ga.P().Class("hint").Text("A token is proven when the API accepts it. The call goes through this tool's server to the environment's API; the token is never logged."),
+		ga.Div().Class("form").Body(
+			ga.Label().For("call-operation").Text("Operation"),
+			ga.Select().ID("call-operation").OnChange(c.onOperation).Body(ga.Range(ngi.Operations).Slice(func(i int) ga.UI {
+				o := ngi.Operations[i]
+				return ga.Option().Value(o.ID).Selected(o.ID == c.op).Text(o.ID + ": " + o.Label)
+			})),
+			ga.Label().For("call-token").Text("Access token"),
+			ga.Div().Body(
+				ga.Input().ID("call-token").Type("text").Value(c.access).Spellcheck(false).AutoComplete(false).Placeholder("from the Token tab, or paste one").OnInput(c.onToken),
+				ga.If(c.info.Grant != "", func() ga.UI {
+					return ga.P().ID("call-token-info").Class("hint").Textf("From the Token tab: %s, audience %q, scope %q, expires %s.", c.info.Grant, c.info.Audience, c.info.Scope, c.info.Expires.Format("15:04:05 MST"))
+				}),
+			),
+			ga.If(op.NeedsConsentID(), func() ga.UI {
+				return ga.Div().Class("pair").Body(
+					ga.Label().For("call-consent-id").Text("Consent id"),
+					ga.Input().ID("call-consent-id").Type("text").Value(c.consentID).Spellcheck(false).Placeholder("the ID token's consent_id, or createConsent's answer").OnInput(c.onConsentID),
+				)
+			}),
+			ga.If(op.ID == ngi.OpCreateConsent, c.renderConsentFields),
+			ga.If(op.ID == ngi.OpFeed, func() ga.UI {
+				return ga.Div().Class("pair").Body(
+					ga.Label().For("call-from").Text("fromSequenceNr"),
+					ga.Input().ID("call-from").Type("text").Attr("inputmode", "numeric").Value(c.fromSeq).OnInput(c.onFromSeq),
+					ga.Label().For("call-limit").Text("limit"),
+					ga.Input().ID("call-limit").Type("text").Attr("inputmode", "numeric").Value(c.limit).OnInput(c.onLimit),
+				)
+			}),
+		),
+		findingList("call-findings", findings, "Ready to call."),
+		sendButtons("call-send", "Call", "Call "+op.ID, "Calling…", c.busy, findings, c.onSend),
+		ga.If(c.result != nil, func() ga.UI { return c.renderResult(c.result) }),
+		journey,
+	)
+}
+
+func (c *callTab) renderConsentFields() ga.UI {
+	return ga.Div().Class("pair").Body(
+		ga.Label().For("call-nin").Text("nin (test person)"),
+		ga.Div().Body(
+			ga.Input().ID("call-nin").Type("text").Value(c.consent.NIN).Attr("list", "test-persons").OnInput(c.onNIN),
+			ga.DataList().ID("test-persons").Body(ga.Range(ngi.TestPersons).Slice(func(i int) ga.UI { return ga.Option().Value(ngi.TestPersons[i]) })),
+		),
+		ga.Label().For("call-scope-of-consent").Text("scope_of_consent"),
+		ga.Select().ID("call-scope-of-consent").OnChange(c.onScope).Body(ga.Range(ngi.Purposes).Slice(func(i int) ga.UI {
+			p := ngi.Purposes[i]
+			return ga.Option().Value(p.Scope).Selected(p.Scope == c.consent.ScopeOfConsent).Text(p.Scope)
+		})),
+		ga.Label().For("call-duration-days").Text("consent_duration_days"),
+		ga.Input().ID("call-duration-days").Type("text").Attr("inputmode", "numeric").Value(strconv.Itoa(c.consent.DurationDays)).OnInput(c.onDays),
+		ga.Label().For("call-client-consent-id").Text("client_consent_id"),
+		ga.Div().Class("row").Body(
+			ga.Input().ID("call-client-consent-id").Type("text").Value(c.consent.ClientConsentID).OnInput(c.onClientConsentID),
+			ga.Button().ID("call-client-consent-id-new").Type("button").Text("New id").OnClick(c.onNewClientConsentID),
+		),
+	)
+}
+
+func (c *callTab) renderResult(r *callResult) ga.UI {
+	outcome, status, apiErr := "error", 0, ""
+	var e flow.APIError
+	if resp := r.relay.Response; resp != nil {
+		status = resp.Status
+		if status >= 200 && status < 300 {
+			outcome = "success"
+		} else if parsed, ok := flow.ReadAPIError(resp.Body); ok {
+			e, apiErr = parsed, parsed.Error
+		}
+	}
+	return ga.Section().ID("call-result").Class("result", outcome).Attr("aria-live", "polite").
+		DataSet("outcome", outcome).DataSet("status", status).DataSet("error", apiErr).Body(
+		c.renderCallVerdict(r, status, e),
+		ga.If(r.relay.Request != nil, func() ga.UI { return renderWire(c.sh, r.relay.Request, c.shownResponse(r.relay.Response)) }),
+		ga.If(r.curl != "", func() ga.UI {
+			return ga.Div().Body(
+				ga.H3().Body(ga.Text("Repeat it with curl"), c.sh.copyButton("copy-call-curl", "call-curl")),
+				ga.Pre().ID("call-curl").Class("code").Text(r.curl),
+			)
+		}),
+	)
+}
+
+// shownResponse is the response as shown: the person's national identity
+// number masked until revealed, as in the debt table.
+func (c *callTab) shownResponse(resp *flow.WireResponse) *flow.WireResponse {
+	if resp == nil || c.revealSSN {
+		return resp
+	}
+	d, err := flow.ReadDebt(resp.Body)
+	if err != nil || d.SSN == "" {
+		return resp
+	}
+	shown := *resp
+	shown.Body = strings.ReplaceAll(shown.Body, d.SSN, mask(d.SSN))
+	return &shown
+}
+
+func (c *callTab) renderCallVerdict(r *callResult, status int, e flow.APIError) ga.UI {
+	resp := r.relay.Response
+	switch {
+	case r.fetchErr != "":
+		return ga.H3().Class("verdict").Text(r.fetchErr)
+	case r.relay.Error != nil:
+		return ga.Div().Body(ga.H3().Class("verdict").Text("No answer from the API"), ga.P().ID("call-relay-error").DataSet("kind", r.relay.Error.Kind).Text(r.relay.Error.Message))
+	case status == 204:
+		return ga.H3().Class("verdict").Textf("Done (HTTP 204): %s", map[bool]string{true: "the consent is revoked", false: "no content"}[r.op.ID == ngi.OpRevokeConsent])
+	case status >= 200 && status < 300 && (r.op.ID == ngi.OpDebtWithCode || r.op.ID == ngi.OpDebtWithConsent):
+		d, err := flow.ReadDebt(resp.Body)
+		if err != nil {
+			return ga.P().Class("error").Text(err.Error())
+		}
+		return ga.Div().Body(ga.H3().Class("verdict").Textf("Debt information (HTTP %d)", status), c.renderDebt(d))
+	case status >= 200 && status < 300:
+		return ga.H3().Class("verdict").Textf("Answered (HTTP %d)", status)
+	}
+	meaning, next := flow.ExplainCall(r.op, status, e)
+	return ga.Div().Body(
+		ga.H3().Class("verdict").Body(ga.Textf("Refused (HTTP %d)", status), ga.If(e.Error != "", func() ga.UI { return ga.Span().Body(ga.Text(": "), ga.Code().Text(e.Error)) })),
+		ga.If(e.Description != "", func() ga.UI { return ga.P().ID("call-error-description").Class("reason").Text(e.Description) }),
+		ga.If(meaning != "", func() ga.UI {
+			return ga.P().ID("call-error-meaning").Body(ga.Strong().Text("What it means: "), ga.Text(meaning))
+		}),
+		ga.If(next != "", func() ga.UI {
+			return ga.P().ID("call-error-next").Body(ga.Strong().Text("What to do: "), ga.Text(next))
+		}),
+		ga.If(e.TraceID != "", func() ga.UI {
+			return ga.P().Class("hint").Body(ga.Text("trace_id: "), ga.Code().ID("call-trace-id").Text(e.TraceID))
+		}),
+	)
+}
+
+// renderDebt shows debt information as a person reads it: a row per loan,
+// amounts in kroner, rates in percent, the total, and who did not answer.
+func (c *callTab) renderDebt(d flow.Debt) ga.UI {
+	ssn := d.SSN
+	if !c.revealSSN {
+		ssn = mask(ssn)
+	}
+	amount := func(v *int64) string {
+		if v == nil {
+			return ""
+		}
+		return flow.NOK(*v)
+	}
+	return ga.Div().Body(
+		ga.P().Body(ga.Text("Person: "), ga.Span().ID("debt-ssn").Class("claim-value").Text(ssn),
+			ga.Button().ID("reveal-ssn").Type("button").Class("small").Text(map[bool]string{true: "Hide", false: "Reveal"}[c.revealSSN]).OnClick(c.onRevealSSN),
+			ga.Textf(" · consent %s, scope %s, expires %s", d.Consent.ID, d.Consent.Scope, time.Unix(d.Consent.Exp, 0).Format("2006-01-02 15:04 MST"))),
+		ga.If(d.CreditorsMissing > 0, func() ga.UI {
+			return ga.P().ID("debt-missing").Class("banner").Textf("%d creditor(s) did not answer in time: NGI shows yesterday's data for them where it has it, and nothing where it has not. The total may be too low.", d.CreditorsMissing)
+		}),
+		ga.Table().ID("debt-table").Class("params").Body(
+			ga.THead().Body(ga.Tr().Body(ga.Th().Text("creditor"), ga.Th().Text("kind"), ga.Th().Text("owed"), ga.Th().Text("limit / original"), ga.Th().Text("interest"), ga.Th().Text("instalment charges"), ga.Th().Text("co-borrower"))),
+			ga.TBody().Body(ga.Range(d.Loans).Slice(func(i int) ga.UI {
+				cl := d.Loans[i]
+				if cl.Loan == nil {
+					return ga.Tr().DataSet("loan", i).Class("mismatch").Body(ga.Td().Text(cl.Creditor), ga.Td().Attr("colspan", 6).Text("did not answer"))
+				}
+				l := cl.Loan
+				limit := amount(l.CreditLimit)
+				if l.OriginalBalance != nil {
+					limit = amount(l.OriginalBalance) + " (original)"
+				}
+				rate, charges := "", ""
+				if l.NominalInterestRate != nil {
+					rate = flow.Percent(*l.NominalInterestRate)
+				}
+				if l.InstallmentCharges != nil {
+					charges = flow.NOK(*l.InstallmentCharges) + " " + l.InstallmentChargePeriod
+				}
+				return ga.Tr().DataSet("loan", i).Body(
+					ga.Td().Text(cl.Creditor), ga.Td().Text(ngi.LoanKinds[l.Type]), ga.Td().Class("value").Text(flow.NOK(l.Owed())),
+					ga.Td().Class("value").Text(limit), ga.Td().Text(rate), ga.Td().Text(charges), ga.Td().Text(map[int]string{0: "no", 1: "yes"}[l.CoBorrower]),
+				)
+			})),
+		),
+		ga.P().ID("debt-total").Body(ga.Strong().Text("Total owed: "), ga.Text(flow.NOK(d.Total()))),
+	)
+}
+
+// handOverToken gives the Call tab the token just issued, with what it is for.
+func (t *tokenTab) handOverToken(tok *flow.TokenResponse, grant, audience, scope string, at time.Time) {
+	h := &tokenHandoff{access: tok.AccessToken, info: flow.CallToken{Grant: grant, Audience: audience, Scope: tok.Scope, Expires: at.Add(time.Duration(tok.ExpiresIn) * time.Second)}}
+	if h.info.Scope == "" {
+		h.info.Scope = scope
+	}
+	if tok.IDToken != "" {
+		if d, err := token.Decode(tok.IDToken); err == nil {
+			if id, ok := d.Claim("consent_id"); ok {
+				h.consentID, _ = id.(string)
+			}
+		}
+	}
+	t.sh.token = h
+}
