@@ -244,7 +244,7 @@ func TestServerLogsNoSecrets(t *testing.T) {
 	state, nonce := "STATE-recognisable-7", "NONCE-recognisable-8"
 	authURL := srv.URL + "/sandbox/oauth2/auth?" + url.Values{"client_id": {"logcheck"}, "response_type": {"code"},
 		"scope": {"debt.unsecured.presentation openid"}, "redirect_uri": {redirect}, "state": {state}, "nonce": {nonce}}.Encode()
-	resp, err := agent.Get(authURL)
+	resp, err := http.Get(authURL) // follows the redirect to the login (consent) page
 	if err != nil {
 		t.Fatal(err)
 	}

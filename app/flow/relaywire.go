@@ -44,6 +44,8 @@ type RelayResult struct {
 	Request  *WireRequest  `json:"request,omitempty"`
 	Response *WireResponse `json:"response,omitempty"`
 	Error    *RelayError   `json:"error,omitempty"`
+	// Preflight reads the answer of /api/preflight.
+	Preflight *Preflight `json:"preflight,omitempty"`
 }
 
 // HeaderValue returns the first value of a header, case-insensitively.

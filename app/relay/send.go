@@ -244,6 +244,12 @@ func (r *Relay) unknownEnv(id string) string {
 // send carries one request upstream and answers the page with what was sent
 // (masked) and what came back, or a relay error that says what happened.
 func (r *Relay) send(w http.ResponseWriter, req *http.Request, e ngi.Environment, what string, up *http.Request, body string) {
+	status, res := r.do(req, e, what, up, body)
+	writeJSON(w, status, res)
+}
+
+// do carries one request upstream; the status is the relay's own answer's.
+func (r *Relay) do(req *http.Request, e ngi.Environment, what string, up *http.Request, body string) (int, flow.RelayResult) {
 	ctx, cancel := context.WithTimeout(up.Context(), r.opts.Timeout)
 	defer cancel()
 	up = up.WithContext(ctx)
@@ -253,8 +259,7 @@ func (r *Relay) send(w http.ResponseWriter, req *http.Request, e ngi.Environment
 	if err != nil {
 		res.Error = classify(err, req.Context(), e, r.opts.Timeout)
 		r.log.Info("relay", "call", what, "env", e.ID, "error", res.Error.Kind, "ms", since(start))
-		writeJSON(w, http.StatusBadGateway, res)
-		return
+		return http.StatusBadGateway, res
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, r.opts.MaxResponse+1))
@@ -267,12 +272,49 @@ func (r *Relay) send(w http.ResponseWriter, req *http.Request, e ngi.Environment
 	}
 	if res.Error != nil {
 		r.log.Info("relay", "call", what, "env", e.ID, "status", resp.StatusCode, "error", res.Error.Kind, "ms", elapsed)
-		writeJSON(w, http.StatusBadGateway, res)
-		return
+		return http.StatusBadGateway, res
 	}
 	res.Response = &flow.WireResponse{Status: resp.StatusCode, Headers: headerList(resp.Header), Body: string(data), ElapsedMS: elapsed}
 	r.log.Info("relay", "call", what, "env", e.ID, "status", resp.StatusCode, "ms", elapsed)
-	writeJSON(w, http.StatusOK, res)
+	return http.StatusOK, res
+}
+
+// preflight sends an authorize request to the environment's authorize
+// endpoint, without cookies, and reads where the server would send the
+// browser. The Location is read, never fetched.
+func (r *Relay) preflight(w http.ResponseWriter, req *http.Request) {
+	if r.limited(w, req, "preflight") {
+		return
+	}
+	var in flow.PreflightRequest
+	if msg := r.decodeJSON(w, req, &in); msg != "" {
+		badRequest(w, msg)
+		return
+	}
+	e, ok := r.env(in.Env)
+	if !ok {
+		badRequest(w, r.unknownEnv(in.Env))
+		return
+	}
+	q := url.Values{}
+	for k, v := range in.Params {
+		if !slices.Contains(flow.PreflightParams, k) {
+			badRequest(w, fmt.Sprintf("The parameter %q is not one a preflight sends (%s).", truncate(k, 60), strings.Join(flow.PreflightParams, ", ")))
+			return
+		}
+		q.Set(k, v)
+	}
+	up, err := http.NewRequestWithContext(req.Context(), http.MethodGet, e.Endpoints.Authorize+"?"+q.Encode(), nil)
+	if err != nil {
+		badEndpoint(w, e, "authorize", err)
+		return
+	}
+	status, res := r.do(req, e, "preflight", up, "")
+	if res.Response != nil {
+		p := flow.ReadPreflight(e.Endpoints.Authorize, in.Params["redirect_uri"], res.Response.Status, flow.HeaderValue(res.Response.Headers, "Location"))
+		res.Preflight = &p
+	}
+	writeJSON(w, status, res)
 }
 
 func since(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }

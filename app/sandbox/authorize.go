@@ -114,6 +114,21 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests.put(req.created, req.id, req)
 	s.mu.Unlock()
+	// As Hydra, accepted means a redirect to the login app: a preflight that
+	// does not follow it learns the verdict without anyone logging in.
+	http.Redirect(w, r, s.prefix+"/oauth2/login?login_challenge="+url.QueryEscape(req.id), http.StatusFound)
+}
+
+// login shows the consent page of an accepted request; in NGI's app the
+// person would log in with ID-porten first.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	req, _ := s.requests.get(s.now(), r.URL.Query().Get("login_challenge"))
+	s.mu.Unlock()
+	if req == nil {
+		s.errorPage(w, http.StatusBadRequest, "This login has expired", "The authorize request it belongs to is unknown: it was already answered, is older than "+RequestLifetime.String()+", or the server restarted. Start again from the tool's Authorize tab.", nil, "")
+		return
+	}
 	s.consentPage(w, req)
 }
 

@@ -138,7 +138,7 @@ func TestSandboxStateIsBounded(t *testing.T) {
 		req, _ := http.NewRequest("GET", ts.authorizeURL(func(q url.Values) { q.Set("nonce", nonce); q.Set("state", fmt.Sprintf("state-%08d", i)) }), nil)
 		w := &discard{header: http.Header{}}
 		ts.sb.ServeHTTP(w, req)
-		if w.status != 0 && w.status != http.StatusOK {
+		if w.status != http.StatusFound {
 			t.Fatalf("authorize %d answered %d", i, w.status)
 		}
 		if i == 0 {

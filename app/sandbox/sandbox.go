@@ -126,6 +126,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET "+p+"/.well-known/jwks.json", s.jwks)
 	mux.HandleFunc("GET "+p+"/oauth2/auth", s.authorize)
 	mux.HandleFunc("POST "+p+"/oauth2/auth/decide", s.decide)
+	mux.HandleFunc("GET "+p+"/oauth2/login", s.login)
 	mux.HandleFunc("GET "+p+"/oauth2/fallbacks/error", s.fallbackPage)
 	mux.HandleFunc("POST "+p+"/oauth2/token", s.token)
 	mux.HandleFunc("POST "+p+"/oauth2/revoke", s.revoke)

@@ -65,6 +65,13 @@ func (ts *testSandbox) consent(t *testing.T, authURL string) (requestID string, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Accepted: Hydra's redirect to the login app, which shows the consent page.
+	if loc := resp.Header.Get("Location"); resp.StatusCode == http.StatusFound && strings.Contains(loc, "/oauth2/login?login_challenge=") {
+		resp.Body.Close()
+		if resp, err = ts.agent.Get(ts.URL + loc); err != nil {
+			t.Fatal(err)
+		}
+	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	m := regexp.MustCompile(`name="request" value="([^"]+)"`).FindStringSubmatch(string(b))

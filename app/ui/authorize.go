@@ -28,6 +28,9 @@ type authorizeTab struct {
 	responseMode string
 	recorded     string // what the last Copy or Open recorded
 	pasted       string // an authorize URL the person's own app sends
+
+	preflight     *preflightAnswer // the server's answer to "Check with the server"
+	preflightBusy bool
 }
 
 func (a *authorizeTab) init() {
@@ -310,7 +313,9 @@ func (a *authorizeTab) render() ga.UI {
 		ga.Div().Class("row").Body(
 			ga.Button().ID("authorize-copy").Type("button").Text("Copy").OnClick(a.onCopy),
 			ga.Button().ID("authorize-open").Type("button").Class("primary").Text("Open").OnClick(a.onOpen),
+			ga.Button().ID("preflight").Type("button").Disabled(a.preflightBusy).Text(map[bool]string{true: "Asking…", false: "Check with the server"}[a.preflightBusy]).OnClick(a.onPreflight),
 		),
+		a.renderPreflight(),
 		ga.If(a.recorded != "", func() ga.UI { return ga.P().ID("authorize-recorded").Class("hint").Text(a.recorded) }),
 		ga.Div().Class("share").Body(
 			ga.Label().For("authorize-share").Text("Link to this form "),

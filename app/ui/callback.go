@@ -21,6 +21,7 @@ type callbackTab struct {
 	// kept in localStorage (they are not secret).
 	registered map[string]string
 	shareCode  bool // the person wants the code in the shared link
+	probe      probe
 }
 
 // shareKey names the callback URL in a shared link's fragment:
@@ -149,6 +150,7 @@ func (c *callbackTab) render() ga.UI {
 		ga.Label().For("registered-uris").Class("hint").Text("Paste the redirect URIs registered for this client (one per line, or separated by commas or spaces) to check the callback's URI against each. They are kept in this browser for the client."),
 		ga.Textarea().ID("registered-uris").Rows(3).Spellcheck(false).Attr("value", c.registeredURIs()).OnInput(c.onRegistered),
 		c.renderRegisteredCheck(),
+		c.renderProbe(),
 		c.renderPending(),
 	)
 }

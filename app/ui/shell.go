@@ -197,6 +197,7 @@ func (s *Shell) syncFields() {
 		"scope": t.scope, "client-secret": t.secret, "callback-input": s.callback.input, "registered-uris": s.callback.registeredURIs(),
 		"inspect-input": s.inspect.input, "authorize-paste": a.pasted, "call-token": s.call.access, "call-consent-id": s.call.consentID,
 		"call-client-consent-id": s.call.consent.ClientConsentID, "call-nin": s.call.consent.NIN,
+		"probe-uris": s.callback.probe.uris, "probe-scope": s.callback.probe.scope,
 	} {
 		if el := ga.Window().GetElementByID(id); el.Truthy() && el.Get("value").String() != v {
 			el.Set("value", v)

@@ -1,0 +1,78 @@
+package flow
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Verdicts of a preflight.
+const (
+	PreflightAccepted = "accepted"
+	PreflightRefused  = "refused"
+	PreflightUnclear  = "unclear"
+)
+
+// PreflightParams are the authorize parameters a preflight may send; each
+// value is data, put in the query of the configured authorize endpoint.
+var PreflightParams = []string{"client_id", "response_type", "scope", "redirect_uri", "state", "nonce",
+	"code_challenge", "code_challenge_method", "response_mode", "prompt"}
+
+// PreflightRequest asks the relay to send an authorize request and report
+// where the server would send the browser, without following it.
+type PreflightRequest struct {
+	Env    string            `json:"env"`
+	Params map[string]string `json:"params"`
+}
+
+// Preflight is what the server's answer to an authorize request says.
+type Preflight struct {
+	Verdict     string `json:"verdict"`
+	Location    string `json:"location,omitempty"`
+	Error       string `json:"error,omitempty"`
+	Reason      string `json:"reason,omitempty"` // the specific reason, in either Hydra format
+	Description string `json:"error_description,omitempty"`
+	// Where a refusal went: "error_page" (Hydra's own; the client or its
+	// redirect_uri is not trusted) or "redirect_uri" (back to the client).
+	Where string `json:"where,omitempty"`
+}
+
+// ReadPreflight reads an authorize endpoint's answer the way Hydra gives
+// it: a redirect to the login (accepted), to its error page or to the
+// redirect_uri with an error (refused), anything else unclear.
+func ReadPreflight(authorizeEndpoint, redirectURI string, status int, location string) Preflight {
+	p := Preflight{Verdict: PreflightUnclear, Location: location}
+	if status < 300 || status > 399 || location == "" {
+		return p
+	}
+	base, err := url.Parse(authorizeEndpoint)
+	if err != nil {
+		return p
+	}
+	loc, err := base.Parse(location)
+	if err != nil {
+		return p
+	}
+	p.Location = loc.String()
+	params := loc.Query()
+	if frag, err := url.ParseQuery(loc.Fragment); err == nil && frag.Has("error") {
+		params = frag
+	}
+	if params.Has("error") {
+		e := OAuthError{Error: params.Get("error"), Description: params.Get("error_description"), Hint: params.Get("error_hint")}
+		p.Verdict, p.Error, p.Description = PreflightRefused, e.Error, e.Description
+		p.Reason, _ = e.Reason()
+		p.Where = "error_page"
+		at := *loc
+		at.RawQuery, at.Fragment = "", ""
+		if redirectURI != "" && strings.HasPrefix(loc.String(), redirectURI) {
+			p.Where = "redirect_uri"
+		} else if r, err := url.Parse(redirectURI); err == nil && r.Host == at.Host && r.Path == at.Path && r.Scheme == at.Scheme {
+			p.Where = "redirect_uri"
+		}
+		return p
+	}
+	if loc.Query().Has("login_challenge") || loc.Query().Has("consent_challenge") {
+		p.Verdict = PreflightAccepted
+	}
+	return p
+}

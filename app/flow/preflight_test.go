@@ -1,0 +1,27 @@
+package flow
+
+import "testing"
+
+func TestReadPreflight(t *testing.T) {
+	const auth = "https://access-preprod.norskgjeld.no/oauth2/auth"
+	for _, tt := range []struct {
+		name, redirect, location string
+		status                   int
+		verdict, err, where      string
+		reason                   string
+	}{
+		{"accepted", "https://bank.example/cb", "https://access-preprod.norskgjeld.no/login?login_challenge=abc", 302, PreflightAccepted, "", "", ""},
+		{"error page, current Hydra", "https://bank.example/cb/", "/oauth2/fallbacks/error?error=invalid_request&error_description=The+request+is+missing+a+required+parameter%2C+includes+an+invalid+parameter+value%2C+includes+a+parameter+more+than+once%2C+or+is+otherwise+malformed.+The+%27redirect_uri%27+parameter+does+not+match+any+of+the+OAuth+2.0+Client%27s+pre-registered+redirect+urls.",
+			302, PreflightRefused, "invalid_request", "error_page", "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."},
+		{"the client's redirect_uri, Hydra 1.x", "https://bank.example/cb?tenant=1", "https://bank.example/cb?tenant=1&error=invalid_state&error_description=The+state+is+missing+or+does+not+have+enough+characters+and+is+therefore+considered+too+weak.&error_hint=Request+parameter+%27state%27+must+be+at+least+be+8+characters+long+to+ensure+sufficient+entropy.&state=1234567",
+			303, PreflightRefused, "invalid_state", "redirect_uri", "Request parameter 'state' must be at least be 8 characters long to ensure sufficient entropy."},
+		{"fragment", "https://bank.example/cb", "https://bank.example/cb#error=login_required&state=s1s2s3s4s5", 302, PreflightRefused, "login_required", "redirect_uri", ""},
+		{"a page", "https://bank.example/cb", "", 200, PreflightUnclear, "", "", ""},
+		{"elsewhere", "https://bank.example/cb", "https://other.example/", 302, PreflightUnclear, "", "", ""},
+	} {
+		p := ReadPreflight(auth, tt.redirect, tt.status, tt.location)
+		if p.Verdict != tt.verdict || p.Error != tt.err || p.Where != tt.where || p.Reason != tt.reason {
+			t.Errorf("%s: %+v", tt.name, p)
+		}
+	}
+}

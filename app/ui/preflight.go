@@ -1,0 +1,210 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
+
+	"authdebug/app/flow"
+)
+
+// A preflight sends the authorize request to the environment through the
+// relay, without cookies and without following the answer, and reads where
+// the server would send the browser: to the login (accepted), to its error
+// page or back to the client with an error (refused).
+
+// preflightAnswer is one preflight's result as the page shows it.
+type preflightAnswer struct {
+	uri     string // the redirect_uri it asked about
+	result  *flow.Preflight
+	problem string // why there is no verdict
+	status  int
+}
+
+func (p *preflightAnswer) verdict() string {
+	if p.result == nil {
+		return flow.PreflightUnclear
+	}
+	return p.result.Verdict
+}
+
+// preflightParams are an authorize request's parameters for a preflight.
+func preflightParams(r flow.AuthRequest) map[string]string {
+	m := map[string]string{}
+	for _, p := range r.Params() {
+		m[p.Name] = p.Value
+	}
+	return m
+}
+
+// preflight asks the environment about a request; done gets the answer.
+// Past the rate limit it waits as told and asks again.
+func (sh *shared) preflight(r flow.AuthRequest, done func(*preflightAnswer)) {
+	in := flow.PreflightRequest{Env: sh.envID, Params: preflightParams(r)}
+	sh.relay("POST", "/api/preflight", in, func(res *flow.RelayResult, problem string) {
+		a := &preflightAnswer{uri: r.RedirectURI}
+		switch {
+		case problem != "":
+			a.problem = problem
+		case res.Error != nil && res.Error.Kind == "rate_limited":
+			sh.after(2*time.Second, func() { sh.preflight(r, done) })
+			return
+		case res.Error != nil:
+			a.problem = res.Error.Message
+		default:
+			a.result, a.status = res.Preflight, res.Response.Status
+		}
+		done(a)
+	})
+}
+
+// sentence says a preflight's answer in plain words.
+func (p *preflightAnswer) sentence(clientID string) string {
+	r := p.result
+	switch {
+	case p.problem != "":
+		return "No answer: " + p.problem
+	case r == nil:
+		return fmt.Sprintf("Unclear: the server answered HTTP %d.", p.status)
+	case r.Verdict == flow.PreflightUnclear:
+		return fmt.Sprintf("Unclear: the server answered HTTP %d, not with a redirect to its login or an error. Location: %q.", p.status, r.Location)
+	case r.Verdict == flow.PreflightAccepted:
+		return "NGI accepts this request: the next page would be the login."
+	case r.Where == "error_page":
+		return fmt.Sprintf("NGI refuses it before the login, on its own error page (%s): %s", r.Error, firstNonEmpty(r.Reason, r.Description, "no reason given")) + registeredHint(r, p.uri, clientID)
+	}
+	return fmt.Sprintf("NGI refuses it before the login, and sends the error back to the redirect_uri (%s): %s", r.Error, firstNonEmpty(r.Reason, r.Description, "no reason given"))
+}
+
+func registeredHint(r *flow.Preflight, uri, clientID string) string {
+	if strings.Contains(r.Reason, "redirect") && uri != "" {
+		return fmt.Sprintf(" The redirect_uri %s is not registered for client %s.", uri, clientID)
+	}
+	return ""
+}
+
+func (a *authorizeTab) onPreflight(ctx ga.Context, e ga.Event) {
+	a.preflightBusy, a.preflight = true, nil
+	a.sh.preflight(a.request(), func(p *preflightAnswer) { a.preflightBusy, a.preflight = false, p })
+}
+
+func (a *authorizeTab) renderPreflight() ga.UI {
+	p := a.preflight
+	return ga.Div().Body(
+		ga.If(p != nil, func() ga.UI {
+			code := ""
+			if p.result != nil {
+				code = p.result.Error
+			}
+			return ga.P().ID("preflight-result").Class("check", map[string]string{flow.PreflightAccepted: "match", flow.PreflightRefused: "mismatch", flow.PreflightUnclear: "unknown"}[p.verdict()]).
+				Attr("aria-live", "polite").DataSet("verdict", p.verdict()).DataSet("error", code).Text(p.sentence(a.sh.clientID))
+		}),
+		ga.P().Class("hint").Text("Check with the server sends this request to the environment without following its answer: a login starts at NGI that nobody finishes. It expires by itself; nothing is created for any person."),
+	)
+}
+
+// probe checks a list of redirect URIs for the client, one preflight at a
+// time, for QA: which are registered exactly as written.
+type probe struct {
+	uris    string
+	scope   string
+	running bool
+	answers []*preflightAnswer
+}
+
+func (c *callbackTab) onProbeURIs(ctx ga.Context, e ga.Event) {
+	c.probe.uris = ctx.JSSrc().Get("value").String()
+}
+func (c *callbackTab) onProbeScope(ctx ga.Context, e ga.Event) {
+	c.probe.scope = ctx.JSSrc().Get("value").String()
+}
+
+func (c *callbackTab) onProbeRun(ctx ga.Context, e ga.Event) {
+	uris := flow.SplitURIs(c.probe.uris)
+	if c.probe.running || len(uris) == 0 {
+		return
+	}
+	c.probe.running, c.probe.answers = true, nil
+	c.probeNext(uris)
+}
+
+// probeNext asks about the next URI once the one before has its answer.
+func (c *callbackTab) probeNext(rest []string) {
+	if len(rest) == 0 {
+		c.probe.running = false
+		return
+	}
+	e := c.sh.env()
+	if e == nil {
+		c.probe.running = false
+		return
+	}
+	scope := firstNonEmpty(c.probe.scope, "debt.unsecured.presentation")
+	r := flow.AuthRequest{Endpoint: e.Endpoints.Authorize, ClientID: c.sh.clientID, RedirectURI: rest[0], Scope: scope, State: flow.RandomValue()}
+	c.sh.preflight(r, func(p *preflightAnswer) {
+		c.probe.answers = append(c.probe.answers, p)
+		c.probeNext(rest[1:])
+	})
+}
+
+// probeMarkdown is the results as a small Markdown table for a ticket.
+func (c *callbackTab) probeMarkdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Redirect URIs of client `%s` at %s (authdebug preflight)\n\n| redirect_uri | verdict | error |\n|---|---|---|\n", c.sh.clientID, c.sh.envID)
+	for _, p := range c.probe.answers {
+		code := ""
+		if p.result != nil {
+			code = p.result.Error
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", p.uri, probeVerdict(p), code)
+	}
+	return b.String()
+}
+
+// probeVerdict names a URI's result: registered, not registered, or refused
+// for another reason.
+func probeVerdict(p *preflightAnswer) string {
+	switch {
+	case p.verdict() == flow.PreflightAccepted:
+		return "registered and accepted"
+	case p.verdict() == flow.PreflightRefused && strings.Contains(p.result.Reason, "redirect"):
+		return "not registered"
+	case p.verdict() == flow.PreflightRefused:
+		return "refused: " + firstNonEmpty(p.result.Reason, p.result.Error)
+	}
+	return "unclear"
+}
+
+func (c *callbackTab) renderProbe() ga.UI {
+	return ga.Section().ID("probe").Body(
+		ga.H3().Text("Which redirect URIs are registered? (asks the server)"),
+		ga.Label().For("probe-uris").Class("hint").Text("One redirect URI per line: each is sent to the environment as an authorize request for this client, one at a time, and the answer read before any login."),
+		ga.Textarea().ID("probe-uris").Rows(3).Spellcheck(false).Attr("value", c.probe.uris).OnInput(c.onProbeURIs),
+		ga.Div().Class("row").Body(
+			ga.Label().For("probe-scope").Text("scope "),
+			ga.Input().ID("probe-scope").Type("text").Value(c.probe.scope).Placeholder("debt.unsecured.presentation").OnInput(c.onProbeScope),
+			ga.Button().ID("probe-run").Type("button").Disabled(c.probe.running).Text(map[bool]string{true: "Asking…", false: "Ask the server"}[c.probe.running]).OnClick(c.onProbeRun),
+		),
+		ga.If(len(c.probe.answers) > 0, func() ga.UI {
+			return ga.Div().Body(
+				ga.Table().ID("probe-results").Class("params").Body(
+					ga.THead().Body(ga.Tr().Body(ga.Th().Text("redirect_uri"), ga.Th().Text("verdict"), ga.Th().Text("what the server said"))),
+					ga.TBody().Body(ga.Range(c.probe.answers).Slice(func(i int) ga.UI {
+						p := c.probe.answers[i]
+						code := ""
+						if p.result != nil {
+							code = p.result.Error
+						}
+						return ga.Tr().DataSet("uri", p.uri).DataSet("verdict", p.verdict()).DataSet("error", code).Body(
+							ga.Td().Class("value").Text(p.uri), ga.Td().Text(probeVerdict(p)), ga.Td().Text(p.sentence(c.sh.clientID)))
+					})),
+				),
+				ga.Pre().ID("probe-markdown").Class("hidden-copy").Text(c.probeMarkdown()),
+				c.sh.copyButton("copy-probe-markdown", "probe-markdown"),
+				ga.Span().Class("hint").Text(" copies the table as Markdown, for a ticket."),
+			)
+		}),
+	)
+}
