@@ -77,3 +77,95 @@ func TestReadAPIErrorInBothShapes(t *testing.T) {
 		t.Error("HTML read as an API error")
 	}
 }
+
+func TestCheckConsentBody(t *testing.T) {
+	good := ConsentBody{NIN: "14842249091", ScopeOfConsent: ngi.ScopePresentation, DurationDays: 30, ClientConsentID: "3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8"}
+	if fs := CheckConsentBody(good); len(fs) != 0 {
+		t.Fatalf("a good body: %+v", fs)
+	}
+	for field, change := range map[string]func(*ConsentBody){
+		"nin":                   func(b *ConsentBody) { b.NIN = "1484224909" },
+		"scope_of_consent":      func(b *ConsentBody) { b.ScopeOfConsent = "openid" },
+		"consent_duration_days": func(b *ConsentBody) { b.DurationDays = 0 },
+		"client_consent_id":     func(b *ConsentBody) { b.ClientConsentID = "a/b" },
+	} {
+		b := good
+		change(&b)
+		if fs := CheckConsentBody(b); len(fs) != 1 || fs[0].Field != field || fs[0].Level != LevelError {
+			t.Errorf("%s: %+v", field, fs)
+		}
+	}
+}
+
+func TestCheckCallWithAPastedToken(t *testing.T) {
+	op, _ := ngi.OperationByID(ngi.OpConsentStatus)
+	fs := CheckCall(op, ngi.Preprod(), CallToken{}, "3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8", time.Now())
+	if len(fs) != 1 || fs[0].Level != LevelInfo || !strings.Contains(fs[0].Message, "pasted") {
+		t.Errorf("%+v", fs)
+	}
+	// An environment without that service: the advice still names something.
+	custom := ngi.Hydra("c", "c", "https://auth.example/")
+	if fs := CheckCall(op, custom, CallToken{Grant: GrantAuthorizationCode}, "3f2a1b4c", time.Now()); !hasFinding(fs, LevelError, "access_token", "with the service preset") {
+		t.Errorf("%+v", fs)
+	}
+	if fs := CheckCall(op, ngi.Preprod(), CallToken{Grant: GrantAuthorizationCode}, "3f2a1b4c", time.Now()); !hasFinding(fs, LevelError, "access_token", "with the Debt lookup preset") {
+		t.Errorf("%+v", fs)
+	}
+}
+
+func TestExplainCallByStatusAndError(t *testing.T) {
+	byCode, _ := ngi.OperationByID(ngi.OpDebtWithCode)
+	byID, _ := ngi.OperationByID(ngi.OpDebtWithConsent)
+	for _, tt := range []struct {
+		op     ngi.Operation
+		status int
+		e      APIError
+		words  string
+	}{
+		{byID, 401, APIError{Error: "Invalid access token"}, "did not accept the token"},
+		{byID, 409, APIError{Error: "conflict"}, "already registered"},
+		{byCode, 403, APIError{Error: "no valid consent"}, "single-use"},
+		{byID, 403, APIError{Error: "no valid consent"}, "no valid consent for this token"},
+		{byID, 403, APIError{Error: "Invalid access token", Description: "The token's audience [x] is not y."}, "another API"},
+		{byID, 403, APIError{Error: "forbidden", Description: "not allowed to register this consent"}, "does not let this client"},
+		{byID, 400, APIError{Error: "bad"}, "malformed"},
+		{byID, 404, APIError{Error: "not found"}, "No such consent"},
+		{byID, 418, APIError{Error: "teapot"}, ""},
+	} {
+		meaning, _ := ExplainCall(tt.op, tt.status, tt.e)
+		if (tt.words == "" && meaning != "") || !strings.Contains(meaning, tt.words) {
+			t.Errorf("%d %s: %q", tt.status, tt.e.Error, meaning)
+		}
+	}
+}
+
+func TestCallTargetAndCurl(t *testing.T) {
+	id := "3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8"
+	op := func(name string) ngi.Operation { o, _ := ngi.OperationByID(name); return o }
+	n, m := int64(5), int64(10)
+	neg := int64(-1)
+	for _, tt := range []struct {
+		op   string
+		in   CallRequest
+		want string
+	}{
+		{ngi.OpConsentStatus, CallRequest{ConsentID: id}, "https://api.example/v1/debt/" + id + "/status"},
+		{ngi.OpDebtWithCode, CallRequest{}, "https://api.example/v1/debt"},
+		{ngi.OpFeed, CallRequest{FromSeq: &n, Limit: &m}, "https://api.example/feed/v1/consent?fromSequenceNr=5&limit=10"},
+		{ngi.OpConsentStatus, CallRequest{ConsentID: "../x"}, ""},
+		{ngi.OpDebtWithCode, CallRequest{ConsentID: id}, ""},
+		{ngi.OpFeed, CallRequest{FromSeq: &n}, ""},
+		{ngi.OpFeed, CallRequest{FromSeq: &neg, Limit: &m}, ""},
+	} {
+		got, err := CallTarget("https://api.example/", op(tt.op), tt.in)
+		if got != tt.want || (err != nil) != (tt.want == "") {
+			t.Errorf("%s %+v: %q %v", tt.op, tt.in, got, err)
+		}
+	}
+	if c := CallCurl("PUT", "https://api.example/v1/consent/agreement", `{"a":1}`); !strings.Contains(c, "--data '{\"a\":1}'") || !strings.Contains(c, "Content-Type: application/json") {
+		t.Errorf("%s", c)
+	}
+	if c := CallCurl("GET", "https://api.example/v1/debt", ""); strings.Contains(c, "--data") || !strings.Contains(c, "$ACCESS_TOKEN") {
+		t.Errorf("%s", c)
+	}
+}

@@ -1,9 +1,6 @@
 package flow
 
-import (
-	"net/url"
-	"strings"
-)
+import "net/url"
 
 // Verdicts of a preflight.
 const (
@@ -62,11 +59,7 @@ func ReadPreflight(authorizeEndpoint, redirectURI string, status int, location s
 		p.Verdict, p.Error, p.Description = PreflightRefused, e.Error, e.Description
 		p.Reason, _ = e.Reason()
 		p.Where = "error_page"
-		at := *loc
-		at.RawQuery, at.Fragment = "", ""
-		if redirectURI != "" && strings.HasPrefix(loc.String(), redirectURI) {
-			p.Where = "redirect_uri"
-		} else if r, err := url.Parse(redirectURI); err == nil && r.Host == at.Host && r.Path == at.Path && r.Scheme == at.Scheme {
+		if r, err := url.Parse(redirectURI); err == nil && r.Scheme == loc.Scheme && r.Host == loc.Host && r.Path == loc.Path {
 			p.Where = "redirect_uri"
 		}
 		return p

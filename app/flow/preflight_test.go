@@ -25,3 +25,19 @@ func TestReadPreflight(t *testing.T) {
 		}
 	}
 }
+
+func TestReadPreflightCorners(t *testing.T) {
+	const auth = "https://access-preprod.norskgjeld.no/oauth2/auth"
+	// A Location on an answer that is no redirect is not read as one.
+	if p := ReadPreflight(auth, "https://bank.example/cb", 200, "/login?login_challenge=x"); p.Verdict != PreflightUnclear {
+		t.Errorf("200 with a Location: %+v", p)
+	}
+	// The client's redirect_uri with its own query: the error went back to the client.
+	if p := ReadPreflight(auth, "https://bank.example/cb?t=1", 302, "https://bank.example/cb?t=1&error=invalid_scope"); p.Where != "redirect_uri" {
+		t.Errorf("%+v", p)
+	}
+	// Another page of the same host is Hydra's error page, not the client.
+	if p := ReadPreflight(auth, "https://bank.example/cb", 302, "https://bank.example/other?error=invalid_request"); p.Where != "error_page" {
+		t.Errorf("%+v", p)
+	}
+}

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -116,30 +117,26 @@ func splitDebtScope(p string) (ngi.Purpose, string, bool) {
 // "a.b.*" covers "a.b.c" and "a.b.c.d" but not "a.b" itself.
 func ScopeAllowed(registered []string, scope string) bool {
 	needle := strings.Split(scope, ".")
-	for _, r := range registered {
-		parts := strings.Split(r, ".")
-		if len(parts) > len(needle) {
-			continue
-		}
-		match := true
-		for k, p := range parts {
-			last := k == len(parts)-1
-			switch {
-			case p == "*" && needle[k] != "":
-			case last && len(parts) != len(needle):
-				match = false
-			case p != needle[k]:
-				match = false
-			}
-			if !match {
-				break
-			}
-		}
-		if match {
-			return true
+	return slices.ContainsFunc(registered, func(r string) bool { return wildcardMatch(strings.Split(r, "."), needle) })
+}
+
+// wildcardMatch is fosite's WildcardScopeStrategy for one registered scope:
+// "*" stands for one non-empty part, and for any parts after it when last.
+func wildcardMatch(parts, needle []string) bool {
+	if len(parts) > len(needle) {
+		return false
+	}
+	for k, p := range parts {
+		last := k == len(parts)-1
+		switch {
+		case p == "*" && needle[k] != "":
+		case last && len(parts) != len(needle):
+			return false
+		case p != needle[k]:
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 func without(list []string, drop string) []string {
