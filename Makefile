@@ -73,6 +73,7 @@ size: $(WASM)
 bench: size chromium
 	$(GO) test -run '^$$' -bench . -benchmem ./app/relay
 	$(GO) test -run '^$$' -bench PageLoad -benchtime 10x .
+	$(GO) test -run '^$$' -bench FirstLoad -benchtime 1x -timeout 20m .
 
 # Disables each rule of flow in turn and lists those no test notices (a few minutes).
 mutation:

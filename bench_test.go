@@ -2,10 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -44,4 +51,133 @@ func BenchmarkPageLoad(b *testing.B) {
 	}
 	b.ReportMetric(float64(cold.Milliseconds()), "cold-ms")
 	b.ReportMetric(float64(warm.Milliseconds())/float64(b.N), "warm-ms/load")
+}
+
+// firstLoad is one cold load's timings, in ms from the navigation's start:
+// DOMContentLoaded, app.wasm received, Go's main started, the page mounted.
+type firstLoad struct{ DCL, Wasm, Main, Mounted float64 }
+
+// startHello builds tools/hello (a bare go-app page) for the browser and the
+// server, and serves it the way go-app does by default.
+func startHello(b *testing.B) string {
+	b.Helper()
+	dir := b.TempDir()
+	build := func(env []string, out string) {
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, "./tools/hello")
+		cmd.Env = append(os.Environ(), env...)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("build hello: %v\n%s", err, msg)
+		}
+	}
+	build([]string{"GOOS=js", "GOARCH=wasm"}, filepath.Join(dir, "web", "app.wasm"))
+	build(nil, filepath.Join(dir, "hello"))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(filepath.Join(dir, "hello"))
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), "HELLO_ADDR="+addr)
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for range 100 {
+		if resp, err := http.Get("http://" + addr + "/"); err == nil {
+			resp.Body.Close()
+			return "http://" + addr
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.Fatal("hello does not answer")
+	return ""
+}
+
+// coldLoad opens a page in a fresh Chromium profile, optionally on a
+// throttled network (50 Mbit/s, 20 ms), and reads its timings.
+func coldLoad(b *testing.B, path, url string, throttled bool) firstLoad {
+	b.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.UserDataDir(b.TempDir()),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if throttled {
+		if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+			b.Fatal(err)
+		}
+		rule := &network.Conditions{Latency: 20, DownloadThroughput: 50e6 / 8, UploadThroughput: 50e6 / 8}
+		if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: []*network.Conditions{rule}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(url+"/")); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`performance.getEntriesByName('app-mounted').length > 0`,
+		chromedp.WithPollingInterval(5*time.Millisecond), chromedp.WithPollingTimeout(60*time.Second))); err != nil {
+		b.Fatal(err)
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({
+		DCL: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+		Wasm: (performance.getEntriesByType('resource').find(e => e.name.endsWith('app.wasm')) || {responseEnd: 0}).responseEnd,
+		Main: performance.getEntriesByName('app-main')[0].startTime,
+		Mounted: performance.getEntriesByName('app-mounted')[0].startTime})`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var l firstLoad
+	if err := json.Unmarshal([]byte(raw), &l); err != nil {
+		b.Fatal(err)
+	}
+	return l
+}
+
+// BenchmarkFirstLoad loads a bare go-app hello and authdebug cold, in
+// rounds that interleave them, on loopback and on a throttled network, and
+// reports the medians: when the page is mounted, and where the time goes
+// (the HTML and scripts, app.wasm's arrival, Go's main).
+func BenchmarkFirstLoad(b *testing.B) {
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		b.Skip("Chromium is missing: apt-get install chromium")
+	}
+	hello := startHello(b)
+	srv := startServer(b, config{})
+	const rounds = 5
+	for _, throttled := range []bool{false, true} {
+		name := map[bool]string{false: "loopback", true: "50Mbit"}[throttled]
+		var h, a []firstLoad
+		for range rounds {
+			h = append(h, coldLoad(b, path, hello, throttled))
+			a = append(a, coldLoad(b, path, srv.URL, throttled))
+		}
+		hm, am := medianLoad(h), medianLoad(a)
+		b.ReportMetric(hm.Mounted, name+"-hello-ms")
+		b.ReportMetric(am.Mounted, name+"-authdebug-ms")
+		b.ReportMetric(am.Mounted/hm.Mounted, name+"-ratio")
+		b.Logf("%s, median of %d cold loads (ms from navigation): DOMContentLoaded / app.wasm received / Go main / mounted\n  hello     %6.0f %6.0f %6.0f %6.0f\n  authdebug %6.0f %6.0f %6.0f %6.0f  (%.2f× hello)",
+			name, rounds, hm.DCL, hm.Wasm, hm.Main, hm.Mounted, am.DCL, am.Wasm, am.Main, am.Mounted, am.Mounted/hm.Mounted)
+	}
+}
+
+// medianLoad takes each timing's median on its own.
+func medianLoad(ls []firstLoad) firstLoad {
+	med := func(f func(firstLoad) float64) float64 {
+		v := make([]float64, len(ls))
+		for i, l := range ls {
+			v[i] = f(l)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	return firstLoad{
+		DCL: med(func(l firstLoad) float64 { return l.DCL }), Wasm: med(func(l firstLoad) float64 { return l.Wasm }),
+		Main: med(func(l firstLoad) float64 { return l.Main }), Mounted: med(func(l firstLoad) float64 { return l.Mounted }),
+	}
 }
