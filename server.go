@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		sbFile    = flags.String("sandbox-clients", "", "a JSON file of sandbox clients in Hydra's client format (client_id, client_secret, redirect_uris, scope, audience, grant_types)")
 		sbLegacy  = flags.Bool("sandbox-legacy-errors", false, "the sandbox speaks Hydra 1.x: the reason in error_hint, tokens without the ory_ prefix")
 		sbCodeTTL = flags.Duration("sandbox-code-lifetime", ngi.CodeLifetime, "how long a sandbox authorization code lives (Hydra's ttl.auth_code)")
+		logFormat = flags.String("log-format", "text", "text or json: the log's format (audit lines carry audit=true)")
+		metrics   = flags.String("metrics-addr", "", "serve /metrics on this address instead of the main one (keeps it off the public port)")
 		publicURL = flags.String("public-url", "", "the origin people open the tool at (default http://ADDR); the only host the server answers for, and the base of the sandbox's issuer")
 		envs      listFlag
 		disabled  listFlag
@@ -66,9 +68,20 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "authdebug: %s%v\n", what, err)
 		return code
 	}
+	if err := flagsFromEnv(flags, os.Getenv); err != nil {
+		return fail(2, "", err)
+	}
 
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	cfg := config{Disabled: disabled, TrustedProxies: proxies, Log: log, SandboxLegacyErrors: *sbLegacy, SandboxCodeLifetime: *sbCodeTTL}
+	var log *slog.Logger
+	switch *logFormat {
+	case "text":
+		log = slog.New(slog.NewTextHandler(stderr, nil))
+	case "json":
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	default:
+		return fail(2, "-log-format: ", fmt.Errorf("%q: want text or json", *logFormat))
+	}
+	cfg := config{Disabled: disabled, TrustedProxies: proxies, Log: log, SandboxLegacyErrors: *sbLegacy, SandboxCodeLifetime: *sbCodeTTL, MetricsAddr: *metrics}
 	if *sbCodeTTL <= 0 {
 		return fail(2, "-sandbox-code-lifetime: ", fmt.Errorf("%s is not a positive duration", *sbCodeTTL))
 	}
@@ -112,17 +125,55 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return fail(2, "", err)
 	}
 	srv, ln := newHTTPServer(handler, ln, cfg.Limits.orDefault(), log)
+	servers := []*http.Server{srv}
+	if *metrics != "" {
+		mln, err := net.Listen("tcp", *metrics)
+		if err != nil {
+			return fail(1, "-metrics-addr: ", err)
+		}
+		msrv, mln := newHTTPServer(handler.metrics, mln, cfg.Limits.orDefault(), log)
+		servers = append(servers, msrv)
+		go msrv.Serve(mln)
+	}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		srv.Shutdown(shutdown)
+		for _, s := range servers {
+			s.Shutdown(shutdown)
+		}
 	}()
 	log.Info("authdebug is serving", "url", cfg.PublicURL)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fail(1, "serve: ", err)
 	}
 	return 0
+}
+
+// flagsFromEnv reads each flag not given on the command line from the
+// environment: AUTHDEBUG_ and the flag's name in upper case with _ for -
+// (AUTHDEBUG_PUBLIC_URL). A repeatable flag takes one value per line.
+func flagsFromEnv(flags *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	flags.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	flags.VisitAll(func(f *flag.Flag) {
+		name := "AUTHDEBUG_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		v := getenv(name)
+		if given[f.Name] || v == "" || err != nil {
+			return
+		}
+		values := []string{v}
+		if _, repeatable := f.Value.(*listFlag); repeatable {
+			values = strings.Split(strings.TrimSpace(v), "\n")
+		}
+		for _, one := range values {
+			if e := f.Value.Set(strings.TrimSpace(one)); e != nil {
+				err = fmt.Errorf("%s: %v", name, e)
+			}
+		}
+	})
+	return err
 }
 
 // newHTTPServer bounds every connection: time to send headers, a body and

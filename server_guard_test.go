@@ -316,6 +316,7 @@ func TestRunRefusesMalformedFlags(t *testing.T) {
 		{[]string{"-sandbox-client", "nocolons"}, "-sandbox-client"},
 		{[]string{"-sandbox-clients", "/nonexistent/clients.json"}, "-sandbox-clients"},
 		{[]string{"-sandbox-code-lifetime", "-5s"}, "-sandbox-code-lifetime"},
+		{[]string{"-log-format", "xml"}, "-log-format"},
 	} {
 		var out bytes.Buffer
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

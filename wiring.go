@@ -20,6 +20,7 @@ import (
 	"authdebug/app/flow"
 	"authdebug/app/guard"
 	"authdebug/app/ngi"
+	"authdebug/app/portal"
 	"authdebug/app/relay"
 	"authdebug/app/sandbox"
 	"authdebug/app/ui"
@@ -47,6 +48,15 @@ type config struct {
 	Network http.RoundTripper
 	Timeout time.Duration
 	Limits  limits // zero fields get defaultLimits'
+	// MetricsAddr, when set, is where /metrics is served instead of the
+	// main address (see run).
+	MetricsAddr string
+}
+
+// server is the whole tool's handler, and its metrics for a separate address.
+type server struct {
+	http.Handler
+	metrics http.Handler
 }
 
 // limits bound what one server gives its clients.
@@ -92,7 +102,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsaf
 
 // newServer wires the page, the relay and the sandbox into one handler.
 // ui.Register must have been called.
-func newServer(cfg config) (http.Handler, error) {
+func newServer(cfg config) (*server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -142,11 +152,14 @@ func newServer(cfg config) (http.Handler, error) {
 	if len(envs) == 0 {
 		return nil, fmt.Errorf("every environment is disabled")
 	}
+	metrics := portal.NewMetrics()
+	metrics.WatchSizes("authdebug_sandbox_entries", "What the sandbox holds, by kind.", sb.Sizes)
 	api := relay.New(envs, relay.Options{
 		Transports: map[string]http.RoundTripper{"sandbox": relay.HandlerTransport{Handler: sb}},
 		Network:    cfg.Network, Timeout: cfg.Timeout, Logger: cfg.Log,
 		Site: site, Clients: clients,
-		Limit: guard.NewLimiter(lim.CallBurst, lim.CallEvery, maxLimitClients),
+		Limit:    guard.NewLimiter(lim.CallBurst, lim.CallEvery, maxLimitClients),
+		Observer: metrics,
 	})
 
 	page := &ga.Handler{
@@ -170,14 +183,23 @@ func newServer(cfg config) (http.Handler, error) {
 	if !slices.Contains(cfg.Disabled, "sandbox") {
 		// The relay reaches the sandbox in-process, past this limit: it has its own.
 		sandboxLimit := guard.NewLimiter(lim.CallBurst, lim.CallEvery, maxLimitClients)
-		mux.Handle("/sandbox/", limitSandboxCalls(sandboxLimit, clients, cfg.Log, sb))
+		mux.Handle("/sandbox/", limitSandboxCalls(sandboxLimit, clients, metrics, cfg.Log, sb))
 	}
 	wasmHandler := precompressed{fs: webFS, etag: `"` + version + `"`}
 	mux.Handle("/web/app.wasm", wasmHandler)
 	mux.Handle("/app.wasm", wasmHandler)
 	mux.Handle("/robots.txt", fileFrom(webFS, "robots.txt", "text/plain; charset=utf-8"))
 	mux.Handle("/", pageOnly(page))
-	return accessLog(cfg.Log, site.OnlyHere(boundBody(secureHeaders(site, mux)))), nil
+
+	// Probes and metrics answer whatever the Host: an orchestrator asks the
+	// pod's own address. Everything else is for the public host only.
+	top := http.NewServeMux()
+	portal.Health(top, func() error { return nil }) // the sandbox's key is made in New; its store is memory
+	if cfg.MetricsAddr == "" {
+		top.Handle("GET /metrics", metrics.Handler())
+	}
+	top.Handle("/", site.OnlyHere(boundBody(secureHeaders(site, mux))))
+	return &server{Handler: accessLog(cfg.Log, top), metrics: metrics.Handler()}, nil
 }
 
 // goappFiles are the files go-app's handler makes itself.
@@ -254,12 +276,13 @@ func (f *fixedHeader) Write(b []byte) (int, error) {
 
 // limitSandboxCalls answers 429 to a client past its token or revocation
 // calls, in the shape of an OAuth error.
-func limitSandboxCalls(lim *guard.Limiter, clients guard.Clients, log *slog.Logger, next http.Handler) http.Handler {
+func limitSandboxCalls(lim *guard.Limiter, clients guard.Clients, observer relay.Observer, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && (r.URL.Path == "/sandbox/oauth2/token" || r.URL.Path == "/sandbox/oauth2/revoke") {
 			if ok, wait := lim.Allow(clients.Of(r)); !ok {
 				secs := guard.RetryAfter(wait)
-				log.Warn("sandbox rate limit", "path", r.URL.Path, "retry_after_s", secs)
+				log.Warn("sandbox rate limit", "audit", true, "user", clients.Of(r), "path", r.URL.Path, "retry_after_s", secs)
+				observer.Limited("sandbox " + strings.TrimPrefix(r.URL.Path, "/sandbox/oauth2/"))
 				w.Header().Set("Retry-After", strconv.Itoa(secs))
 				w.Header().Set("Content-Type", "application/json; charset=utf-8")
 				w.Header().Set("Cache-Control", "no-store")

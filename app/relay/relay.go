@@ -43,6 +43,14 @@ type Options struct {
 	Clients guard.Clients
 	// Limit bounds token and revocation calls per client; nil means no limit.
 	Limit *guard.Limiter
+	// Observer counts calls and refusals (metrics); nil counts nothing.
+	Observer Observer
+}
+
+// Observer is told of each relay call and each rate-limit refusal.
+type Observer interface {
+	Call(env, call, outcome string, took time.Duration)
+	Limited(call string)
 }
 
 // Relay serves /api/ for the page.
@@ -147,7 +155,10 @@ func (r *Relay) limited(w http.ResponseWriter, req *http.Request, what string) b
 	}
 	secs := guard.RetryAfter(wait)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	r.log.Warn("relay rate limit", "call", what, "retry_after_s", secs)
+	r.log.Warn("relay rate limit", "audit", true, "user", r.opts.Clients.Of(req), "call", what, "retry_after_s", secs)
+	if r.opts.Observer != nil {
+		r.opts.Observer.Limited(what)
+	}
 	writeJSON(w, http.StatusTooManyRequests, flow.RelayResult{Error: &flow.RelayError{Kind: "rate_limited",
 		Message: fmt.Sprintf("Too many %s calls from your address in a short time; nothing was sent. Try again in %d s. (The limit keeps scripts from trying secrets through this server.)", what, secs)}})
 	return true

@@ -465,10 +465,12 @@ func TestRelayLogsNoSecrets(t *testing.T) {
 	relay, log := newRelay(t, up.URL, Options{})
 	postJSON(t, relay.URL+"/api/token", tokenBody("SECRET-VALUE-42", map[string]string{"grant_type": "authorization_code", "code": "CODE-VALUE-99", "redirect_uri": "https://a/cb"}))
 	out := log.String()
-	if !strings.Contains(out, "call=token") {
-		t.Fatalf("nothing logged: %q", out)
+	// One audit line: who, where, which client, how it ended.
+	if !strings.Contains(out, "call=token") || !strings.Contains(out, "audit=true") || !strings.Contains(out, `client_id="client id+1"`) ||
+		!strings.Contains(out, "outcome=success") || !strings.Contains(out, "user=127.0.0.1") {
+		t.Fatalf("no audit line: %q", out)
 	}
-	for _, secret := range []string{"SECRET-VALUE-42", "CODE-VALUE-99", "TOKEN-VALUE-77", "14842249091", "client id"} {
+	for _, secret := range []string{"SECRET-VALUE-42", "CODE-VALUE-99", "TOKEN-VALUE-77", "14842249091", "redirect_uri", "https://a/cb"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("the log holds %q:\n%s", secret, out)
 		}

@@ -117,7 +117,7 @@ func (r *Relay) call(w http.ResponseWriter, req *http.Request) {
 	if body != "" {
 		up.Header.Set("Content-Type", "application/json")
 	}
-	r.send(w, req, e, op.ID, up, body)
+	r.send(w, req, e, op.ID, "", up, body)
 }
 
 // badEndpoint answers when an environment's endpoint cannot make a request;
@@ -150,7 +150,7 @@ func (r *Relay) get(w http.ResponseWriter, req *http.Request, what string, endpo
 		return
 	}
 	up.Header.Set("Accept", "application/json")
-	r.send(w, req, e, what, up, "")
+	r.send(w, req, e, what, "", up, "")
 }
 
 // post sends a form, with the client authenticated by HTTP Basic; required
@@ -175,7 +175,7 @@ func (r *Relay) post(w http.ResponseWriter, req *http.Request, what, required st
 	up.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	up.Header.Set("Accept", "application/json")
 	up.Header.Set("Authorization", flow.BasicAuth(in.ClientID, in.ClientSecret))
-	r.send(w, req, e, what, up, body)
+	r.send(w, req, e, what, in.ClientID, up, body)
 }
 
 // decodeJSON reads one JSON value of the page's into v, strictly; a
@@ -243,22 +243,23 @@ func (r *Relay) unknownEnv(id string) string {
 
 // send carries one request upstream and answers the page with what was sent
 // (masked) and what came back, or a relay error that says what happened.
-func (r *Relay) send(w http.ResponseWriter, req *http.Request, e ngi.Environment, what string, up *http.Request, body string) {
-	status, res := r.do(req, e, what, up, body)
+func (r *Relay) send(w http.ResponseWriter, req *http.Request, e ngi.Environment, what, clientID string, up *http.Request, body string) {
+	status, res := r.do(req, e, what, clientID, up, body)
 	writeJSON(w, status, res)
 }
 
 // do carries one request upstream; the status is the relay's own answer's.
-func (r *Relay) do(req *http.Request, e ngi.Environment, what string, up *http.Request, body string) (int, flow.RelayResult) {
+// Each call leaves one audit line, and is counted.
+func (r *Relay) do(req *http.Request, e ngi.Environment, what, clientID string, up *http.Request, body string) (status int, res flow.RelayResult) {
 	ctx, cancel := context.WithTimeout(up.Context(), r.opts.Timeout)
 	defer cancel()
 	up = up.WithContext(ctx)
-	res := flow.RelayResult{Request: masked(up, body)}
+	res = flow.RelayResult{Request: masked(up, body)}
 	start := time.Now()
+	defer func() { r.audit(req, e, what, clientID, res, start) }()
 	resp, err := r.clients[e.ID].Do(up)
 	if err != nil {
 		res.Error = classify(err, req.Context(), e, r.opts.Timeout)
-		r.log.Info("relay", "call", what, "env", e.ID, "error", res.Error.Kind, "ms", since(start))
 		return http.StatusBadGateway, res
 	}
 	defer resp.Body.Close()
@@ -271,12 +272,44 @@ func (r *Relay) do(req *http.Request, e ngi.Environment, what string, up *http.R
 		res.Error = &flow.RelayError{Kind: "too_large", Message: fmt.Sprintf("%s answered more than %d bytes: too large for a %s response, so it was cut off and not shown.", e.Label, r.opts.MaxResponse, what)}
 	}
 	if res.Error != nil {
-		r.log.Info("relay", "call", what, "env", e.ID, "status", resp.StatusCode, "error", res.Error.Kind, "ms", elapsed)
 		return http.StatusBadGateway, res
 	}
 	res.Response = &flow.WireResponse{Status: resp.StatusCode, Headers: headerList(resp.Header), Body: string(data), ElapsedMS: elapsed}
-	r.log.Info("relay", "call", what, "env", e.ID, "status", resp.StatusCode, "ms", elapsed)
 	return http.StatusOK, res
+}
+
+// audit writes the call's audit line (who, where, what, how it ended; never
+// a secret, code, token, national id number or query) and counts it.
+func (r *Relay) audit(req *http.Request, e ngi.Environment, what, clientID string, res flow.RelayResult, start time.Time) {
+	outcome, status := outcomeOf(res), 0
+	if res.Response != nil {
+		status = res.Response.Status
+	}
+	r.log.Info("relay call", "audit", true, "user", r.opts.Clients.Of(req), "env", e.ID, "call", what,
+		"client_id", truncate(clientID, 100), "status", status, "outcome", outcome, "ms", since(start))
+	if r.opts.Observer != nil {
+		r.opts.Observer.Call(e.ID, what, outcome, time.Since(start))
+	}
+}
+
+// outcomeOf names how a call ended: success, the OAuth or API error code of
+// the answer, http_<status>, or the relay's own failure.
+func outcomeOf(res flow.RelayResult) string {
+	switch {
+	case res.Error != nil:
+		return "relay_" + res.Error.Kind
+	case res.Response == nil:
+		return "none"
+	case res.Response.Status < 400:
+		return "success"
+	}
+	var body struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal([]byte(res.Response.Body), &body) == nil && body.Error != "" && len(body.Error) <= 60 {
+		return body.Error
+	}
+	return fmt.Sprintf("http_%d", res.Response.Status)
 }
 
 // preflight sends an authorize request to the environment's authorize
@@ -309,7 +342,7 @@ func (r *Relay) preflight(w http.ResponseWriter, req *http.Request) {
 		badEndpoint(w, e, "authorize", err)
 		return
 	}
-	status, res := r.do(req, e, "preflight", up, "")
+	status, res := r.do(req, e, "preflight", in.Params["client_id"], up, "")
 	if res.Response != nil {
 		p := flow.ReadPreflight(e.Endpoints.Authorize, in.Params["redirect_uri"], res.Response.Status, flow.HeaderValue(res.Response.Headers, "Location"))
 		res.Preflight = &p

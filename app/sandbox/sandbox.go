@@ -169,3 +169,11 @@ func (s *Server) prefixed(prefix, t string) string {
 	}
 	return prefix + t
 }
+
+// Sizes counts what the sandbox holds, for metrics.
+func (s *Server) Sizes() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return map[string]int{"pending_requests": s.requests.len(), "codes": s.codes.len(), "tokens": s.tokens.len(),
+		"consents": s.api.consents.len(), "feed_events": len(s.api.events)}
+}

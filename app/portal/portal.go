@@ -1,0 +1,87 @@
+// Package portal holds what a team needs to run the tool for others: health
+// endpoints for its orchestrator and metrics for its monitoring. (Sign-in and
+// per-environment access will live here too.)
+package portal
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics counts what the server does, in Prometheus' format; every name
+// starts with authdebug_.
+type Metrics struct {
+	reg     *prometheus.Registry
+	calls   *prometheus.CounterVec
+	latency *prometheus.HistogramVec
+	limited *prometheus.CounterVec
+}
+
+// NewMetrics makes the registry, with Go's and the process's own metrics.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "authdebug_relay_calls_total",
+			Help: "Calls carried by the relay, by environment, call and outcome (success, an OAuth or API error code, http_<status>, relay_<failure>)."},
+			[]string{"env", "call", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "authdebug_relay_duration_seconds",
+			Help: "How long the relay's calls took, upstream included, by environment.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)},
+			[]string{"env"}),
+		limited: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "authdebug_rate_limited_total",
+			Help: "Calls refused by a per-client rate limit, by call."}, []string{"call"}),
+	}
+	m.reg.MustRegister(m.calls, m.latency, m.limited, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Call counts one relay call.
+func (m *Metrics) Call(env, call, outcome string, took time.Duration) {
+	m.calls.WithLabelValues(env, call, outcome).Inc()
+	m.latency.WithLabelValues(env).Observe(took.Seconds())
+}
+
+// Limited counts one call refused by a rate limit.
+func (m *Metrics) Limited(call string) { m.limited.WithLabelValues(call).Inc() }
+
+// WatchSizes reports sizes read when scraped, such as the sandbox's state.
+func (m *Metrics) WatchSizes(name, help string, sizes func() map[string]int) {
+	m.reg.MustRegister(sizeCollector{prometheus.NewDesc(name, help, []string{"kind"}, nil), sizes})
+}
+
+// Handler serves the metrics.
+func (m *Metrics) Handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
+
+type sizeCollector struct {
+	desc  *prometheus.Desc
+	sizes func() map[string]int
+}
+
+func (c sizeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c sizeCollector) Collect(ch chan<- prometheus.Metric) {
+	for kind, n := range c.sizes() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), kind)
+	}
+}
+
+// Health serves /healthz (the process serves) and /readyz (ready: ready
+// returns nil). They answer whatever the Host header says: an orchestrator
+// probes the pod's own address, not the public name.
+func Health(mux *http.ServeMux, ready func() error) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if err := ready(); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+}
