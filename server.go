@@ -51,6 +51,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		sbCodeTTL = flags.Duration("sandbox-code-lifetime", ngi.CodeLifetime, "how long a sandbox authorization code lives (Hydra's ttl.auth_code)")
 		logFormat = flags.String("log-format", "text", "text or json: the log's format (audit lines carry audit=true)")
 		metrics   = flags.String("metrics-addr", "", "serve /metrics on this address instead of the main one (keeps it off the public port)")
+		proxyAuth = flags.String("auth-proxy-header", "", "sign-in by an authenticating proxy in front: the header naming the user, e.g. X-Auth-Request-Email (groups from the matching Groups header); believed only from -trusted-proxy")
+		envAllow  listFlag
 		publicURL = flags.String("public-url", "", "the origin people open the tool at (default http://ADDR); the only host the server answers for, and the base of the sandbox's issuer")
 		envs      listFlag
 		disabled  listFlag
@@ -60,6 +62,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	flags.Var(&envs, "env", "add a Hydra-style environment: NAME=ISSUER_URL[,API_BASE] (repeatable)")
 	flags.Var(&disabled, "disable-env", "switch off an environment by id: sandbox, preprod, prod or an -env NAME (repeatable)")
 	flags.Var(&sbClients, "sandbox-client", "register a sandbox client: ID:SECRET:REDIRECT[,REDIRECT] (repeatable)")
+	flags.Var(&envAllow, "env-allow", "limit an environment to a group of signed-in users: ENV=GROUP (repeatable)")
 	flags.Var(&proxies, "trusted-proxy", "a proxy in front, as a CIDR or address: its X-Forwarded-For names the client for rate limits (repeatable)")
 	if err := flags.Parse(args); err != nil {
 		return 2
@@ -81,7 +84,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	default:
 		return fail(2, "-log-format: ", fmt.Errorf("%q: want text or json", *logFormat))
 	}
-	cfg := config{Disabled: disabled, TrustedProxies: proxies, Log: log, SandboxLegacyErrors: *sbLegacy, SandboxCodeLifetime: *sbCodeTTL, MetricsAddr: *metrics}
+	cfg := config{Disabled: disabled, TrustedProxies: proxies, Log: log, SandboxLegacyErrors: *sbLegacy, SandboxCodeLifetime: *sbCodeTTL, MetricsAddr: *metrics,
+		AuthProxyHeader: *proxyAuth, EnvAllow: envAllow}
 	if *sbCodeTTL <= 0 {
 		return fail(2, "-sandbox-code-lifetime: ", fmt.Errorf("%s is not a positive duration", *sbCodeTTL))
 	}

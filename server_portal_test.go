@@ -67,3 +67,74 @@ func TestFlagsFromEnvironment(t *testing.T) {
 		t.Errorf("public %q, addr %q, envs %q", *public, *addr, envs)
 	}
 }
+
+// Behind an authenticating proxy: its header is believed only from the
+// proxy; an environment limited to a group is hidden from, and refused to,
+// everyone else; the audit line names the user.
+func TestServerProxySignInAndEnvironmentAccess(t *testing.T) {
+	srv := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1/32"}, AuthProxyHeader: "X-Auth-Request-Email",
+		EnvAllow: []string{"prod=prod-operators"}})
+	call := func(path, user, groups string, body string) (int, string) {
+		method := "GET"
+		if body != "" {
+			method = "POST"
+		}
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", srv.URL)
+		if user != "" {
+			req.Header.Set("X-Auth-Request-Email", user)
+			req.Header.Set("X-Auth-Request-Groups", groups)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, string(b)
+	}
+	if status, body := call("/api/environments", "", "", ""); status != 401 || !strings.Contains(body, "sign in again") {
+		t.Errorf("no user: %d %s", status, body)
+	}
+	if status, _ := call("/", "", "", ""); status != 401 {
+		t.Errorf("the page without a user: %d", status)
+	}
+	if status, _ := call("/healthz", "", "", ""); status != 200 {
+		t.Errorf("/healthz needs no sign-in: %d", status)
+	}
+	if _, body := call("/api/environments", "ada@bank.example", "developers", ""); strings.Contains(body, `"id":"prod"`) || !strings.Contains(body, `"id":"preprod"`) {
+		t.Errorf("a developer sees: %s", body)
+	}
+	if _, body := call("/api/environments", "op@bank.example", "developers, prod-operators", ""); !strings.Contains(body, `"id":"prod"`) {
+		t.Errorf("an operator sees: %s", body)
+	}
+	if status, body := call("/api/token", "ada@bank.example", "developers", `{"env":"prod","client_id":"c","client_secret":"s","form":{"grant_type":"client_credentials"}}`); status != 403 || !strings.Contains(body, "limited to some groups") {
+		t.Errorf("a developer's prod call: %d %s", status, body)
+	}
+	if _, body := call("/api/site", "ada@bank.example", "", ""); !strings.Contains(body, `"user":"ada@bank.example"`) {
+		t.Errorf("/api/site: %s", body)
+	}
+	call("/api/token", "ada@bank.example", "developers", `{"env":"sandbox","client_id":"authdebug-demo","client_secret":"x","form":{"grant_type":"client_credentials"}}`)
+	if log := srv.log.String(); !strings.Contains(log, "user=ada@bank.example") {
+		t.Errorf("the audit line does not name the user:\n%s", log)
+	}
+	// From an address that is not the proxy, the header is not believed.
+	other := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"10.0.0.0/8"}, AuthProxyHeader: "X-Auth-Request-Email"})
+	req, _ := http.NewRequest("GET", other.URL+"/api/environments", nil)
+	req.Header.Set("X-Auth-Request-Email", "mallory@evil.example")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("a forged header from a non-proxy: %d", resp.StatusCode)
+	}
+	if _, err := newServer(config{PublicURL: srv.URL, Web: testWeb(t), AuthProxyHeader: "X-Auth-Request-Email"}); err == nil {
+		t.Error("-auth-proxy-header without -trusted-proxy was accepted")
+	}
+	if _, err := newServer(config{PublicURL: srv.URL, Web: testWeb(t), EnvAllow: []string{"sandbox=x"}}); err == nil {
+		t.Error("-env-allow on the sandbox was accepted")
+	}
+}

@@ -51,6 +51,11 @@ type config struct {
 	// MetricsAddr, when set, is where /metrics is served instead of the
 	// main address (see run).
 	MetricsAddr string
+	// AuthProxyHeader names the header in which an authenticating proxy in
+	// front (one of TrustedProxies) names the user; empty: no sign-in.
+	AuthProxyHeader string
+	// EnvAllow limits environments to groups: "ENV=GROUP" (repeatable).
+	EnvAllow []string
 }
 
 // server is the whole tool's handler, and its metrics for a separate address.
@@ -152,6 +157,23 @@ func newServer(cfg config) (*server, error) {
 	if len(envs) == 0 {
 		return nil, fmt.Errorf("every environment is disabled")
 	}
+	access := portal.Access{}
+	for _, rule := range cfg.EnvAllow {
+		env, group, ok := strings.Cut(rule, "=")
+		switch {
+		case !ok || env == "" || group == "":
+			return nil, fmt.Errorf("-env-allow: %q: want ENV=GROUP", rule)
+		case env == "sandbox":
+			return nil, fmt.Errorf("-env-allow: the sandbox is open to every signed-in user")
+		}
+		access[env] = append(access[env], group)
+	}
+	if len(access) > 0 && cfg.AuthProxyHeader == "" {
+		cfg.Log.Warn("-env-allow without sign-in: nobody is known, so the limited environments are hidden from everyone")
+	}
+	if cfg.AuthProxyHeader != "" && len(cfg.TrustedProxies) == 0 {
+		return nil, fmt.Errorf("-auth-proxy-header: the header is believed only from a proxy named by -trusted-proxy")
+	}
 	metrics := portal.NewMetrics()
 	metrics.WatchSizes("authdebug_sandbox_entries", "What the sandbox holds, by kind.", sb.Sizes)
 	api := relay.New(envs, relay.Options{
@@ -160,6 +182,11 @@ func newServer(cfg config) (*server, error) {
 		Site: site, Clients: clients,
 		Limit:    guard.NewLimiter(lim.CallBurst, lim.CallEvery, maxLimitClients),
 		Observer: metrics,
+		Allows:   access.Allows,
+		UserOf: func(r *http.Request) string {
+			u, _ := portal.UserOf(r)
+			return u.Name
+		},
 	})
 
 	page := &ga.Handler{
@@ -198,7 +225,11 @@ func newServer(cfg config) (*server, error) {
 	if cfg.MetricsAddr == "" {
 		top.Handle("GET /metrics", metrics.Handler())
 	}
-	top.Handle("/", site.OnlyHere(boundBody(secureHeaders(site, mux))))
+	var app http.Handler = mux
+	if cfg.AuthProxyHeader != "" {
+		app = portal.ProxyAuth{Header: cfg.AuthProxyHeader, FromTrusted: clients.FromTrusted}.Require(mux)
+	}
+	top.Handle("/", site.OnlyHere(boundBody(secureHeaders(site, app))))
 	return &server{Handler: accessLog(cfg.Log, top), metrics: metrics.Handler()}, nil
 }
 

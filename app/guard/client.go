@@ -40,6 +40,16 @@ func (c Clients) isTrusted(a netip.Addr) bool {
 	return false
 }
 
+// FromTrusted reports whether the request's own peer is a trusted proxy.
+func (c Clients) FromTrusted(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && c.isTrusted(a)
+}
+
 // Of returns the client's address. X-Forwarded-For is read from the right,
 // past the trusted proxies: the first address a trusted proxy did not add
 // itself is the client; anything left of it could be forged.

@@ -45,6 +45,12 @@ type Options struct {
 	Limit *guard.Limiter
 	// Observer counts calls and refusals (metrics); nil counts nothing.
 	Observer Observer
+	// Allows says whether the request's user may use an environment; nil
+	// allows all. A user does not see the others and gets 403 for them.
+	Allows func(req *http.Request, env string) bool
+	// UserOf names the request's user for the audit log; "" means the
+	// client's address stands for them.
+	UserOf func(req *http.Request) string
 }
 
 // Observer is told of each relay call and each rate-limit refusal.
@@ -155,7 +161,7 @@ func (r *Relay) limited(w http.ResponseWriter, req *http.Request, what string) b
 	}
 	secs := guard.RetryAfter(wait)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	r.log.Warn("relay rate limit", "audit", true, "user", r.opts.Clients.Of(req), "call", what, "retry_after_s", secs)
+	r.log.Warn("relay rate limit", "audit", true, "user", r.user(req), "call", what, "retry_after_s", secs)
 	if r.opts.Observer != nil {
 		r.opts.Observer.Limited(what)
 	}
@@ -166,12 +172,22 @@ func (r *Relay) limited(w http.ResponseWriter, req *http.Request, what string) b
 
 // site tells the page the origin people are meant to open the tool at, so
 // that it can say when it was opened by another name.
-func (r *Relay) site(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"public_origin": r.opts.Site.Origin()})
+func (r *Relay) site(w http.ResponseWriter, req *http.Request) {
+	answer := map[string]string{"public_origin": r.opts.Site.Origin()}
+	if r.opts.UserOf != nil {
+		answer["user"] = r.opts.UserOf(req)
+	}
+	writeJSON(w, http.StatusOK, answer)
 }
 
-func (r *Relay) environments(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, r.envs)
+func (r *Relay) environments(w http.ResponseWriter, req *http.Request) {
+	envs := []ngi.Environment{}
+	for _, e := range r.envs {
+		if r.allows(req, e.ID) {
+			envs = append(envs, e)
+		}
+	}
+	writeJSON(w, http.StatusOK, envs)
 }
 
 func (r *Relay) env(id string) (ngi.Environment, bool) {
@@ -181,6 +197,31 @@ func (r *Relay) env(id string) (ngi.Environment, bool) {
 		}
 	}
 	return ngi.Environment{}, false
+}
+
+func (r *Relay) allows(req *http.Request, env string) bool {
+	return r.opts.Allows == nil || r.opts.Allows(req, env)
+}
+
+// refuseEnv answers 403 when the user may not use the environment.
+func (r *Relay) refuseEnv(w http.ResponseWriter, req *http.Request, e ngi.Environment) bool {
+	if r.allows(req, e.ID) {
+		return false
+	}
+	r.log.Warn("relay refused an environment", "audit", true, "user", r.user(req), "env", e.ID)
+	writeJSON(w, http.StatusForbidden, flow.RelayResult{Error: &flow.RelayError{Kind: "forbidden",
+		Message: e.Label + " is limited to some groups of users, and you are in none of them."}})
+	return true
+}
+
+// user names the request's user in the audit log.
+func (r *Relay) user(req *http.Request) string {
+	if r.opts.UserOf != nil {
+		if u := r.opts.UserOf(req); u != "" {
+			return truncate(u, 200)
+		}
+	}
+	return r.opts.Clients.Of(req)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -75,6 +75,8 @@ func (r *Relay) call(w http.ResponseWriter, req *http.Request) {
 	case e.APIBase == "":
 		badRequest(w, fmt.Sprintf("%s has no API base: give one with -env NAME=ISSUER_URL,API_BASE.", e.Label))
 		return
+	case r.refuseEnv(w, req, e):
+		return
 	}
 	op, ok := ngi.OperationByID(in.Operation)
 	if !ok {
@@ -144,6 +146,9 @@ func (r *Relay) get(w http.ResponseWriter, req *http.Request, what string, endpo
 		badRequest(w, r.unknownEnv(q.Get("env")))
 		return
 	}
+	if r.refuseEnv(w, req, e) {
+		return
+	}
 	up, err := http.NewRequestWithContext(req.Context(), http.MethodGet, endpoint(e), nil)
 	if err != nil {
 		badEndpoint(w, e, what, err)
@@ -162,6 +167,9 @@ func (r *Relay) post(w http.ResponseWriter, req *http.Request, what, required st
 		return
 	}
 	e, _ := r.env(in.Env)
+	if r.refuseEnv(w, req, e) {
+		return
+	}
 	form := url.Values{}
 	for k, v := range in.Form {
 		form.Set(k, v)
@@ -285,7 +293,7 @@ func (r *Relay) audit(req *http.Request, e ngi.Environment, what, clientID strin
 	if res.Response != nil {
 		status = res.Response.Status
 	}
-	r.log.Info("relay call", "audit", true, "user", r.opts.Clients.Of(req), "env", e.ID, "call", what,
+	r.log.Info("relay call", "audit", true, "user", r.user(req), "env", e.ID, "call", what,
 		"client_id", truncate(clientID, 100), "status", status, "outcome", outcome, "ms", since(start))
 	if r.opts.Observer != nil {
 		r.opts.Observer.Call(e.ID, what, outcome, time.Since(start))
@@ -327,6 +335,9 @@ func (r *Relay) preflight(w http.ResponseWriter, req *http.Request) {
 	e, ok := r.env(in.Env)
 	if !ok {
 		badRequest(w, r.unknownEnv(in.Env))
+		return
+	}
+	if r.refuseEnv(w, req, e) {
 		return
 	}
 	q := url.Values{}

@@ -25,6 +25,7 @@ type shared struct {
 	// publicOrigin is where the server says people should open the tool;
 	// the sandbox's issuer and its demo client's redirect URI are built on it.
 	publicOrigin string
+	user         string // who is signed in, when the server has sign-in
 
 	envs    []ngi.Environment
 	envsErr string

@@ -56,9 +56,10 @@ func (s *Shell) OnMount(ctx ga.Context) {
 	s.sh.fetch("GET", "/api/site", nil, func(r fetchResult) {
 		var site struct {
 			PublicOrigin string `json:"public_origin"`
+			User         string `json:"user"`
 		}
 		if r.Status == 200 && json.Unmarshal([]byte(r.Body), &site) == nil {
-			s.sh.publicOrigin = site.PublicOrigin
+			s.sh.publicOrigin, s.sh.user = site.PublicOrigin, site.User
 		}
 	})
 	ctx.Async(func() { s.tick(ctx) })
@@ -221,6 +222,7 @@ func (s *Shell) Render() ga.UI {
 				ga.Span().Text("authdebug"),
 			)),
 			ga.Span().Class("tagline").Text("OAuth 2.0 debugger for Norsk Gjeldsinformasjon"),
+			ga.If(s.sh.user != "", func() ga.UI { return ga.Span().ID("signed-in").Class("tagline").Text("Signed in as " + s.sh.user) }),
 		),
 		ga.Nav().Class("tabs").Attr("aria-label", "Tabs").Body(
 			ga.Range(tabs).Slice(func(i int) ga.UI {
