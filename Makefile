@@ -6,7 +6,7 @@ AXE_VERSION := 4.14.1
 AXE    := .tools/node_modules/axe-core/axe.min.js
 SOURCES := $(shell find app wasm tools -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: build run test vet unit fuzz browser chromium size bench screenshots mutation clean
+.PHONY: build run test vet unit fuzz browser chromium size bench screenshots mutation image clean
 
 # The wasm, then its brotli and gzip copies, which the server sends as they are.
 $(WASM): $(SOURCES)
@@ -78,6 +78,16 @@ bench: size chromium
 # Disables each rule of flow in turn and lists those no test notices (a few minutes).
 mutation:
 	$(GO) run ./tools/mutate ./app/flow
+
+# The image (Containerfile): a static binary and the CA certificates, built
+# with podman, or docker when podman is missing.
+image: $(WASM)
+	mkdir -p bin/image
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/image/authdebug .
+	cp /etc/ssl/certs/ca-certificates.crt bin/image/
+	cp Containerfile bin/image/
+	@engine=$$(command -v podman || command -v docker) || { echo "podman or docker is needed to build the image" >&2; exit 1; }; \
+	$$engine build -f bin/image/Containerfile -t authdebug:latest bin/image
 
 clean:
 	rm -rf bin $(WASM) $(WASM).br $(WASM).gz
