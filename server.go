@@ -53,6 +53,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		metrics   = flags.String("metrics-addr", "", "serve /metrics on this address instead of the main one (keeps it off the public port)")
 		proxyAuth = flags.String("auth-proxy-header", "", "sign-in by an authenticating proxy in front: the header naming the user, e.g. X-Auth-Request-Email (groups from the matching Groups header); believed only from -trusted-proxy")
 		envAllow  listFlag
+		keyFile   = flags.String("sandbox-key-file", "", "a PEM RSA private key the sandbox signs ID tokens with, shared by replicas (default: a fresh key at start)")
 		publicURL = flags.String("public-url", "", "the origin people open the tool at (default http://ADDR); the only host the server answers for, and the base of the sandbox's issuer")
 		envs      listFlag
 		disabled  listFlag
@@ -88,6 +89,15 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		AuthProxyHeader: *proxyAuth, EnvAllow: envAllow}
 	if *sbCodeTTL <= 0 {
 		return fail(2, "-sandbox-code-lifetime: ", fmt.Errorf("%s is not a positive duration", *sbCodeTTL))
+	}
+	if *keyFile != "" {
+		data, err := os.ReadFile(*keyFile)
+		if err != nil {
+			return fail(2, "-sandbox-key-file: ", err)
+		}
+		if cfg.SandboxKey, err = sandbox.ParseKey(data); err != nil {
+			return fail(2, "-sandbox-key-file: "+*keyFile+": ", err)
+		}
 	}
 	if *sbFile != "" {
 		data, err := os.ReadFile(*sbFile)

@@ -317,6 +317,7 @@ func TestRunRefusesMalformedFlags(t *testing.T) {
 		{[]string{"-sandbox-clients", "/nonexistent/clients.json"}, "-sandbox-clients"},
 		{[]string{"-sandbox-code-lifetime", "-5s"}, "-sandbox-code-lifetime"},
 		{[]string{"-log-format", "xml"}, "-log-format"},
+		{[]string{"-sandbox-key-file", "/etc/hostname"}, "-sandbox-key-file"},
 	} {
 		var out bytes.Buffer
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"crypto/rsa"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -56,6 +57,8 @@ type config struct {
 	AuthProxyHeader string
 	// EnvAllow limits environments to groups: "ENV=GROUP" (repeatable).
 	EnvAllow []string
+	// SandboxKey signs the sandbox's ID tokens; nil makes a fresh one.
+	SandboxKey *rsa.PrivateKey
 }
 
 // server is the whole tool's handler, and its metrics for a separate address.
@@ -136,7 +139,7 @@ func newServer(cfg config) (*server, error) {
 	version := hex.EncodeToString(sum[:8])
 
 	sb, err := sandbox.New(sandbox.Config{Origin: site.Origin(), Clients: cfg.SandboxClients,
-		LegacyErrors: cfg.SandboxLegacyErrors, CodeLifetime: cfg.SandboxCodeLifetime})
+		LegacyErrors: cfg.SandboxLegacyErrors, CodeLifetime: cfg.SandboxCodeLifetime, Key: cfg.SandboxKey})
 	if err != nil {
 		return nil, err
 	}

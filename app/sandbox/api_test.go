@@ -1,8 +1,12 @@
 package sandbox
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -136,3 +140,27 @@ func TestSandboxAPIIntegratedConsentJourney(t *testing.T) {
 }
 
 func decodeSegment(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// Replicas given one key sign alike: the same key id, the same JWKS.
+func TestSandboxSharedKey(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	parsed, err := ParseKey(pemKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := New(Config{Origin: "http://a.example", Key: parsed})
+	b, _ := New(Config{Origin: "http://a.example", Key: parsed})
+	c, _ := New(Config{Origin: "http://a.example"})
+	if a.kid != b.kid || a.kid == c.kid {
+		t.Errorf("kids %s %s %s", a.kid, b.kid, c.kid)
+	}
+	for _, bad := range [][]byte{[]byte("not pem"), pem.EncodeToMemory(&pem.Block{Type: "X", Bytes: []byte("junk")})} {
+		if _, err := ParseKey(bad); err == nil {
+			t.Errorf("ParseKey(%q) accepted", bad)
+		}
+	}
+}

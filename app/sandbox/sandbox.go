@@ -7,7 +7,11 @@ package sandbox
 import (
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -59,6 +63,9 @@ type Config struct {
 	LegacyErrors bool
 	// CodeLifetime is Hydra's ttl.auth_code; zero is its default.
 	CodeLifetime time.Duration
+	// Key signs ID tokens; nil makes a fresh one. Replicas share one so that
+	// each verifies what another issued.
+	Key *rsa.PrivateKey
 }
 
 // Server is the sandbox authorization server.
@@ -84,9 +91,12 @@ type Server struct {
 
 // New makes a sandbox with a fresh RS256 key.
 func New(cfg Config) (*Server, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox key: %w", err)
+	key := cfg.Key
+	if key == nil {
+		var err error
+		if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, fmt.Errorf("sandbox key: %w", err)
+		}
 	}
 	origin := strings.TrimSuffix(cfg.Origin, "/")
 	if _, err := url.Parse(origin); err != nil || origin == "" {
@@ -95,7 +105,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		issuer: origin + "/sandbox/", origin: origin, prefix: "/sandbox",
 		legacy: cfg.LegacyErrors, codeLifetime: cfg.CodeLifetime,
-		key: key, kid: "sandbox-" + randomText(6), now: cfg.Now,
+		key: key, kid: keyID(&key.PublicKey), now: cfg.Now,
 		clients:  map[string]Client{},
 		requests: newExpiring[*authRequest](RequestLifetime, MaxPendingRequests),
 		codes:    newExpiring[*grant](RequestLifetime, MaxCodes),
@@ -150,6 +160,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
 	s.mux.ServeHTTP(w, r)
+}
+
+// keyID names a key by its modulus, so that replicas sharing a key agree.
+func keyID(pub *rsa.PublicKey) string {
+	sum := sha256.Sum256(pub.N.Bytes())
+	return "sandbox-" + base64.RawURLEncoding.EncodeToString(sum[:6])
+}
+
+// ParseKey reads an RSA private key from PEM (PKCS #1 or PKCS #8), for -sandbox-key-file.
+func ParseKey(data []byte) (*rsa.PrivateKey, error) {
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, errors.New("no PEM block: want an RSA private key, as openssl genrsa writes it")
+	}
+	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("not an RSA private key: %v", err)
+	}
+	rsaKey, ok := k.(*rsa.PrivateKey)
+	if !ok || rsaKey.N.BitLen() < 2048 {
+		return nil, errors.New("want an RSA key of 2048 bits or more: the sandbox signs RS256")
+	}
+	return rsaKey, nil
 }
 
 func randomText(n int) string {
