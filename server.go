@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"authdebug/app/ngi"
+	"authdebug/app/portal"
 	"authdebug/app/sandbox"
 	"authdebug/app/ui"
 )
@@ -53,6 +55,13 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		metrics   = flags.String("metrics-addr", "", "serve /metrics on this address instead of the main one (keeps it off the public port)")
 		proxyAuth = flags.String("auth-proxy-header", "", "sign-in by an authenticating proxy in front: the header naming the user, e.g. X-Auth-Request-Email (groups from the matching Groups header); believed only from -trusted-proxy")
 		envAllow  listFlag
+		issuer    = flags.String("auth-issuer", "", "sign in with the company's identity provider (OIDC): its issuer URL")
+		authID    = flags.String("auth-client-id", "", "the client id authdebug has at the identity provider")
+		authSec   = flags.String("auth-client-secret-file", "", "a file holding that client's secret (or AUTHDEBUG_AUTH_CLIENT_SECRET)")
+		sessKey   = flags.String("auth-session-key-file", "", "a file whose content seals the sign-in cookies; replicas share it (default: a key made at start)")
+		groups    = flags.String("auth-groups-claim", "groups", "the ID token claim that lists the user's groups")
+		domains   listFlag
+		allowGrp  listFlag
 		keyFile   = flags.String("sandbox-key-file", "", "a PEM RSA private key the sandbox signs ID tokens with, shared by replicas (default: a fresh key at start)")
 		publicURL = flags.String("public-url", "", "the origin people open the tool at (default http://ADDR); the only host the server answers for, and the base of the sandbox's issuer")
 		envs      listFlag
@@ -63,6 +72,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	flags.Var(&envs, "env", "add a Hydra-style environment: NAME=ISSUER_URL[,API_BASE] (repeatable)")
 	flags.Var(&disabled, "disable-env", "switch off an environment by id: sandbox, preprod, prod or an -env NAME (repeatable)")
 	flags.Var(&sbClients, "sandbox-client", "register a sandbox client: ID:SECRET:REDIRECT[,REDIRECT] (repeatable)")
+	flags.Var(&domains, "auth-allow-domain", "let in users whose e-mail is in this domain (repeatable)")
+	flags.Var(&allowGrp, "auth-allow-group", "let in users of this group (repeatable)")
 	flags.Var(&envAllow, "env-allow", "limit an environment to a group of signed-in users: ENV=GROUP (repeatable)")
 	flags.Var(&proxies, "trusted-proxy", "a proxy in front, as a CIDR or address: its X-Forwarded-For names the client for rate limits (repeatable)")
 	if err := flags.Parse(args); err != nil {
@@ -89,6 +100,28 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		AuthProxyHeader: *proxyAuth, EnvAllow: envAllow}
 	if *sbCodeTTL <= 0 {
 		return fail(2, "-sandbox-code-lifetime: ", fmt.Errorf("%s is not a positive duration", *sbCodeTTL))
+	}
+	if *issuer != "" {
+		cfg.OIDC = portal.OIDCConfig{Issuer: *issuer, ClientID: *authID, ClientSecret: os.Getenv("AUTHDEBUG_AUTH_CLIENT_SECRET"),
+			AllowDomains: domains, AllowGroups: allowGrp, GroupsClaim: *groups}
+		if *authSec != "" {
+			data, err := os.ReadFile(*authSec)
+			if err != nil {
+				return fail(2, "-auth-client-secret-file: ", err)
+			}
+			cfg.OIDC.ClientSecret = strings.TrimSpace(string(data))
+		}
+		if *sessKey != "" {
+			data, err := os.ReadFile(*sessKey)
+			if err != nil || len(data) < 32 {
+				return fail(2, "-auth-session-key-file: ", fmt.Errorf("want a readable file of 32 bytes or more (%v)", err))
+			}
+			sum := sha256.Sum256(data)
+			cfg.OIDC.SessionKey = sum[:]
+		}
+		if cfg.OIDC.ClientID == "" {
+			return fail(2, "-auth-client-id: ", errors.New("sign-in with -auth-issuer needs the client id"))
+		}
 	}
 	if *keyFile != "" {
 		data, err := os.ReadFile(*keyFile)

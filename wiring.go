@@ -2,6 +2,8 @@ package main
 
 import (
 	"cmp"
+	"context"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"embed"
@@ -59,6 +61,9 @@ type config struct {
 	EnvAllow []string
 	// SandboxKey signs the sandbox's ID tokens; nil makes a fresh one.
 	SandboxKey *rsa.PrivateKey
+	// OIDC, when its Issuer is set, signs people in with the company's
+	// identity provider (PublicOrigin is filled in here).
+	OIDC portal.OIDCConfig
 }
 
 // server is the whole tool's handler, and its metrics for a separate address.
@@ -177,6 +182,23 @@ func newServer(cfg config) (*server, error) {
 	if cfg.AuthProxyHeader != "" && len(cfg.TrustedProxies) == 0 {
 		return nil, fmt.Errorf("-auth-proxy-header: the header is believed only from a proxy named by -trusted-proxy")
 	}
+	if cfg.AuthProxyHeader != "" && cfg.OIDC.Issuer != "" {
+		return nil, fmt.Errorf("-auth-issuer and -auth-proxy-header: choose one way to sign in")
+	}
+	var signIn *portal.OIDC
+	if cfg.OIDC.Issuer != "" {
+		cfg.OIDC.PublicOrigin = site.Origin()
+		if cfg.OIDC.SessionKey == nil {
+			cfg.OIDC.SessionKey = make([]byte, 32)
+			rand.Read(cfg.OIDC.SessionKey)
+			cfg.Log.Warn("sign-in sessions are sealed with a key made at start: they end when the server restarts and work on one replica only; give -auth-session-key-file")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if signIn, err = portal.NewOIDC(ctx, cfg.OIDC); err != nil {
+			return nil, fmt.Errorf("-auth-issuer: %w", err)
+		}
+	}
 	metrics := portal.NewMetrics()
 	metrics.WatchSizes("authdebug_sandbox_entries", "What the sandbox holds, by kind.", sb.Sizes)
 	api := relay.New(envs, relay.Options{
@@ -190,6 +212,7 @@ func newServer(cfg config) (*server, error) {
 			u, _ := portal.UserOf(r)
 			return u.Name
 		},
+		SignOut: map[bool]string{true: "/auth/logout"}[signIn != nil],
 	})
 
 	page := &ga.Handler{
@@ -229,8 +252,12 @@ func newServer(cfg config) (*server, error) {
 		top.Handle("GET /metrics", metrics.Handler())
 	}
 	var app http.Handler = mux
-	if cfg.AuthProxyHeader != "" {
+	switch {
+	case cfg.AuthProxyHeader != "":
 		app = portal.ProxyAuth{Header: cfg.AuthProxyHeader, FromTrusted: clients.FromTrusted}.Require(mux)
+	case signIn != nil:
+		signIn.Routes(mux)
+		app = signIn.Require(mux)
 	}
 	top.Handle("/", site.OnlyHere(boundBody(secureHeaders(site, app))))
 	return &server{Handler: accessLog(cfg.Log, top), metrics: metrics.Handler()}, nil

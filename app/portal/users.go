@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -44,12 +45,8 @@ func (p ProxyAuth) Require(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimSpace(r.Header.Get(p.Header))
 		if name == "" || !p.FromTrusted(r) {
-			w.Header().Set("Cache-Control", "no-store")
 			if strings.HasPrefix(r.URL.Path, "/api/") {
-				w.Header().Set("Content-Type", "application/json; charset=utf-8")
-				w.WriteHeader(http.StatusUnauthorized)
-				json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"kind": "unauthenticated",
-					"message": "You are not signed in (or your sign-in expired): sign in again through the company's sign-in, then retry."}})
+				unauthenticated(w)
 				return
 			}
 			http.Error(w, "Sign in through the company's sign-in to use authdebug: this server takes the user only from its authenticating proxy.", http.StatusUnauthorized)
@@ -64,6 +61,18 @@ func (p ProxyAuth) Require(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
 	})
 }
+
+// unauthenticated answers the API's 401, in the relay's error shape, which
+// the page shows as it is.
+func unauthenticated(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusUnauthorized)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"kind": "unauthenticated",
+		"message": "You are not signed in (or your sign-in expired): sign in again, then retry."}})
+}
+
+func urlEscape(s string) string { return url.QueryEscape(s) }
 
 // Access says which environments a user may use: an environment given
 // groups (-env-allow ENV=GROUP) is for their members only; any other is open.

@@ -51,6 +51,8 @@ type Options struct {
 	// UserOf names the request's user for the audit log; "" means the
 	// client's address stands for them.
 	UserOf func(req *http.Request) string
+	// SignOut is where the page's sign-out goes; empty: no sign-out here.
+	SignOut string
 }
 
 // Observer is told of each relay call and each rate-limit refusal.
@@ -176,6 +178,9 @@ func (r *Relay) site(w http.ResponseWriter, req *http.Request) {
 	answer := map[string]string{"public_origin": r.opts.Site.Origin()}
 	if r.opts.UserOf != nil {
 		answer["user"] = r.opts.UserOf(req)
+	}
+	if r.opts.SignOut != "" {
+		answer["sign_out"] = r.opts.SignOut
 	}
 	writeJSON(w, http.StatusOK, answer)
 }

@@ -26,6 +26,7 @@ type shared struct {
 	// the sandbox's issuer and its demo client's redirect URI are built on it.
 	publicOrigin string
 	user         string // who is signed in, when the server has sign-in
+	signOut      string // where signing out goes, when the server signs people in
 
 	envs    []ngi.Environment
 	envsErr string

@@ -57,9 +57,10 @@ func (s *Shell) OnMount(ctx ga.Context) {
 		var site struct {
 			PublicOrigin string `json:"public_origin"`
 			User         string `json:"user"`
+			SignOut      string `json:"sign_out"`
 		}
 		if r.Status == 200 && json.Unmarshal([]byte(r.Body), &site) == nil {
-			s.sh.publicOrigin, s.sh.user = site.PublicOrigin, site.User
+			s.sh.publicOrigin, s.sh.user, s.sh.signOut = site.PublicOrigin, site.User, site.SignOut
 		}
 	})
 	ctx.Async(func() { s.tick(ctx) })
@@ -222,7 +223,12 @@ func (s *Shell) Render() ga.UI {
 				ga.Span().Text("authdebug"),
 			)),
 			ga.Span().Class("tagline").Text("OAuth 2.0 debugger for Norsk Gjeldsinformasjon"),
-			ga.If(s.sh.user != "", func() ga.UI { return ga.Span().ID("signed-in").Class("tagline").Text("Signed in as " + s.sh.user) }),
+			ga.If(s.sh.user != "", func() ga.UI {
+				return ga.Span().ID("signed-in").Class("tagline").Body(
+					ga.Text("Signed in as "+s.sh.user),
+					ga.If(s.sh.signOut != "", func() ga.UI { return ga.A().ID("sign-out").Class("sign-out").Href(s.sh.signOut).Text(" · Sign out") }),
+				)
+			}),
 		),
 		ga.Nav().Class("tabs").Attr("aria-label", "Tabs").Body(
 			ga.Range(tabs).Slice(func(i int) ga.UI {
