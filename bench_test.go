@@ -26,11 +26,7 @@ func BenchmarkPageLoad(b *testing.B) {
 		b.Skip("Chromium is missing: apt-get install chromium")
 	}
 	srv := startServer(b, config{})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.UserDataDir(b.TempDir()),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
+	ctx, cancel := benchBrowser(b, path)
 	defer cancel()
 	ready := `document.querySelector('#app') && document.querySelector('#app').dataset.ready === 'true' && !document.getElementById('app-wasm-loader')`
 	load := func() time.Duration {
@@ -51,6 +47,15 @@ func BenchmarkPageLoad(b *testing.B) {
 	}
 	b.ReportMetric(float64(cold.Milliseconds()), "cold-ms")
 	b.ReportMetric(float64(warm.Milliseconds())/float64(b.N), "warm-ms/load")
+}
+
+// benchBrowser starts Chromium with a fresh profile.
+func benchBrowser(b *testing.B, path string) (context.Context, context.CancelFunc) {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.UserDataDir(b.TempDir()),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true))
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	return ctx, func() { cancel(); cancelAlloc() }
 }
 
 // firstLoad is one cold load's timings, in ms from the navigation's start:
@@ -98,11 +103,7 @@ func startHello(b *testing.B) string {
 // throttled network (50 Mbit/s, 20 ms), and reads its timings.
 func coldLoad(b *testing.B, path, url string, throttled bool) firstLoad {
 	b.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.UserDataDir(b.TempDir()),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true))
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
+	ctx, cancel := benchBrowser(b, path)
 	defer cancel()
 	if err := chromedp.Do(ctx); err != nil {
 		b.Fatal(err)
