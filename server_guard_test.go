@@ -346,4 +346,14 @@ func TestServerReceivesFormPostCallbacks(t *testing.T) {
 	if strings.Contains(srv.log.String(), "CODE-1") {
 		t.Error("the code is in the log")
 	}
+	// No callback is 100 KB: a body that large is refused, not turned into
+	// a Location header the size of the body.
+	resp, err = client.PostForm(srv.URL+"/callback", url.Values{"code": {strings.Repeat("c", 100<<10)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a 100 KB form post: %d", resp.StatusCode)
+	}
 }

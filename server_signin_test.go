@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -116,6 +117,32 @@ func TestServerOIDCSignIn(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 401 {
 			t.Errorf("the API after sign-out: %d", resp.StatusCode)
+		}
+	}
+}
+
+// A sign-in link made by someone else cannot send the person off the site
+// after signing in: only a path of this site is followed.
+func TestServerSignInStaysOnTheSite(t *testing.T) {
+	idp := newTestIdP(t, "ada@bank.example")
+	srv := startServer(t, config{Web: testWeb(t), OIDC: portal.OIDCConfig{Issuer: idp.URL, ClientID: "authdebug", ClientSecret: "s"}})
+	for _, next := range []string{"//evil.example/x", "https://evil.example/x", "/\\evil.example", "inspect"} {
+		jar, _ := cookiejar.New(nil)
+		var last string
+		client := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			last = req.URL.String()
+			if req.URL.Host != strings.TrimPrefix(srv.URL, "http://") && req.URL.Host != strings.TrimPrefix(idp.URL, "http://") {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		}}
+		resp, err := client.Get(srv.URL + "/auth/login?next=" + url.QueryEscape(next))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if last != srv.URL+"/" {
+			t.Errorf("next=%q: sign-in ended at %q, want the site's /", next, last)
 		}
 	}
 }

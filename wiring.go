@@ -340,9 +340,10 @@ func (f *fixedHeader) Write(b []byte) (int, error) {
 func limitSandboxCalls(lim *guard.Limiter, clients guard.Clients, observer relay.Observer, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost && (r.URL.Path == "/sandbox/oauth2/token" || r.URL.Path == "/sandbox/oauth2/revoke") {
-			if ok, wait := lim.Allow(clients.Of(r)); !ok {
+			who := clients.Of(r)
+			if ok, wait := lim.Allow(who); !ok {
 				secs := guard.RetryAfter(wait)
-				log.Warn("sandbox rate limit", "audit", true, "user", clients.Of(r), "path", r.URL.Path, "retry_after_s", secs)
+				log.Warn("sandbox rate limit", "audit", true, "user", who, "path", r.URL.Path, "retry_after_s", secs)
 				observer.Limited("sandbox " + strings.TrimPrefix(r.URL.Path, "/sandbox/oauth2/"))
 				w.Header().Set("Retry-After", strconv.Itoa(secs))
 				w.Header().Set("Content-Type", "application/json; charset=utf-8")

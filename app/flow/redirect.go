@@ -180,14 +180,3 @@ func RegisteredMatch(got string, registered []string) (int, RedirectDiff) {
 func SplitURIs(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })
 }
-
-// SplitLines returns the non-empty, trimmed lines of a text.
-func SplitLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}

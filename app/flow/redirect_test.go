@@ -76,9 +76,9 @@ func TestDiffRedirectMarksWholeCharacters(t *testing.T) {
 }
 
 func TestRegisteredMatch(t *testing.T) {
-	list := SplitLines("  https://a.example/cb \n\nhttps://api-eksempelbank.no/v1/callback\n")
+	list := SplitURIs("  https://a.example/cb \n\nhttps://api-eksempelbank.no/v1/callback\n")
 	if len(list) != 2 {
-		t.Fatalf("SplitLines = %q", list)
+		t.Fatalf("SplitURIs = %q", list)
 	}
 	if i, _ := RegisteredMatch("https://api-eksempelbank.no/v1/callback", list); i != 1 {
 		t.Errorf("exact match at %d, want 1", i)

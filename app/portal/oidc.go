@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -47,6 +48,7 @@ type OIDC struct {
 	verifier *oidc.IDTokenVerifier
 	aead     cipher.AEAD
 	secure   bool
+	client   *http.Client // bounds every call to the provider
 }
 
 // NewOIDC reads the provider's discovery document (the configured issuer is
@@ -55,7 +57,10 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 	if len(cfg.SessionKey) != 32 {
 		return nil, errors.New("the session key must be 32 bytes")
 	}
-	provider, err := oidc.NewProvider(ctx, cfg.Issuer)
+	// go-oidc and x/oauth2 take their HTTP client from the context; without
+	// one they use http.DefaultClient, which never times out.
+	client := &http.Client{Timeout: 15 * time.Second}
+	provider, err := oidc.NewProvider(oidc.ClientContext(ctx, client), cfg.Issuer)
 	if err != nil {
 		return nil, fmt.Errorf("the identity provider %s: %w", cfg.Issuer, err)
 	}
@@ -71,6 +76,7 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 		verifier: provider.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
 		aead:     aead,
 		secure:   strings.HasPrefix(cfg.PublicOrigin, "https://"),
+		client:   client,
 	}, nil
 }
 
@@ -109,13 +115,14 @@ func (o *OIDC) callback(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The identity provider refused the sign-in: "+clip(e), http.StatusForbidden)
 		return
 	}
-	tok, err := o.oauth.Exchange(r.Context(), r.URL.Query().Get("code"), oauth2.VerifierOption(st.Verifier))
+	ctx := oidc.ClientContext(r.Context(), o.client)
+	tok, err := o.oauth.Exchange(ctx, r.URL.Query().Get("code"), oauth2.VerifierOption(st.Verifier))
 	if err != nil {
 		http.Error(w, "The sign-in could not be finished with the identity provider.", http.StatusBadGateway)
 		return
 	}
 	raw, _ := tok.Extra("id_token").(string)
-	idToken, err := o.verifier.Verify(r.Context(), raw)
+	idToken, err := o.verifier.Verify(ctx, raw)
 	if err != nil || idToken.Nonce != st.Nonce {
 		http.Error(w, "The identity provider's ID token did not verify.", http.StatusForbidden)
 		return
@@ -165,7 +172,7 @@ func (o *OIDC) Require(next http.Handler) http.Handler {
 				unauthenticated(w)
 				return
 			}
-			http.Redirect(w, r, "/auth/login?next="+urlEscape(r.URL.Path), http.StatusFound)
+			http.Redirect(w, r, "/auth/login?next="+url.QueryEscape(r.URL.Path), http.StatusFound)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, s.User)))

@@ -26,7 +26,7 @@ func NewMetrics() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "authdebug_relay_calls_total",
-			Help: "Calls carried by the relay, by environment, call and outcome (success, an OAuth or API error code, http_<status>, relay_<failure>)."},
+			Help: "Calls carried by the relay, by environment, call and outcome (success, a known OAuth or Hydra error code, http_<status>, relay_<failure>)."},
 			[]string{"env", "call", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "authdebug_relay_duration_seconds",
 			Help: "How long the relay's calls took, upstream included, by environment.", Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)},

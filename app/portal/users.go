@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
+
+	"authdebug/app/flow"
 )
 
 // User is who is signed in: a name (an e-mail address) and the groups the
@@ -68,11 +69,9 @@ func unauthenticated(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(http.StatusUnauthorized)
-	json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"kind": "unauthenticated",
-		"message": "You are not signed in (or your sign-in expired): sign in again, then retry."}})
+	json.NewEncoder(w).Encode(flow.RelayResult{Error: &flow.RelayError{Kind: "unauthenticated",
+		Message: "You are not signed in (or your sign-in expired): sign in again, then retry."}})
 }
-
-func urlEscape(s string) string { return url.QueryEscape(s) }
 
 // Access says which environments a user may use: an environment given
 // groups (-env-allow ENV=GROUP) is for their members only; any other is open.

@@ -249,6 +249,7 @@ func TestRelayRejectsBadRequests(t *testing.T) {
 		{"too large", "application/json", `{"env":"up","client_id":"` + strings.Repeat("a", 2000) + `"}`, "larger than 1024"},
 		{"no client", "application/json", `{"env":"up","form":{"grant_type":"x"}}`, "client id is missing"},
 		{"no grant", "application/json", `{"env":"up","client_id":"c","form":{}}`, "no grant_type"},
+		{"unknown env", "application/json", `{"env":"elsewhere","client_id":"c","form":{"grant_type":"x"}}`, "Unknown environment"},
 	}
 	for _, tt := range tests {
 		resp, err := pageClient.Post(relay.URL+"/api/token", tt.contentType, strings.NewReader(tt.body))
@@ -499,5 +500,27 @@ func TestRelayRevokeAndJWKS(t *testing.T) {
 	resp.Body.Close()
 	if res.Response.Body != `{"keys":[]}` {
 		t.Errorf("jwks = %+v", res.Response)
+	}
+}
+
+// An upstream's own error words never become a metric label: only codes ngi
+// knows do, so the label set stays bounded.
+func TestOutcomeLabelIsBounded(t *testing.T) {
+	answer := func(status int, body string) flow.RelayResult {
+		return flow.RelayResult{Response: &flow.WireResponse{Status: status, Body: body}}
+	}
+	for _, tt := range []struct {
+		res  flow.RelayResult
+		want string
+	}{
+		{answer(200, `{"access_token":"x"}`), "success"},
+		{answer(401, `{"error":"invalid_client"}`), "invalid_client"},
+		{answer(400, `{"error":"made_up_by_upstream_1234"}`), "http_400"},
+		{answer(502, `<html>bad gateway</html>`), "http_502"},
+		{flow.RelayResult{Error: &flow.RelayError{Kind: "timeout"}}, "relay_timeout"},
+	} {
+		if got := outcomeOf(tt.res); got != tt.want {
+			t.Errorf("outcomeOf(%+v) = %q, want %q", tt.res.Response, got, tt.want)
+		}
 	}
 }

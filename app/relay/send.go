@@ -67,15 +67,12 @@ func (r *Relay) call(w http.ResponseWriter, req *http.Request) {
 		badRequest(w, msg)
 		return
 	}
-	e, ok := r.env(in.Env)
-	switch {
-	case !ok:
-		badRequest(w, r.unknownEnv(in.Env))
+	e, ok := r.usableEnv(w, req, in.Env)
+	if !ok {
 		return
-	case e.APIBase == "":
+	}
+	if e.APIBase == "" {
 		badRequest(w, fmt.Sprintf("%s has no API base: give one with -env NAME=ISSUER_URL,API_BASE.", e.Label))
-		return
-	case r.refuseEnv(w, req, e):
 		return
 	}
 	op, ok := ngi.OperationByID(in.Operation)
@@ -141,12 +138,8 @@ func (r *Relay) get(w http.ResponseWriter, req *http.Request, what string, endpo
 		badRequest(w, "Give exactly one env parameter, the id of a configured environment.")
 		return
 	}
-	e, ok := r.env(q.Get("env"))
+	e, ok := r.usableEnv(w, req, q.Get("env"))
 	if !ok {
-		badRequest(w, r.unknownEnv(q.Get("env")))
-		return
-	}
-	if r.refuseEnv(w, req, e) {
 		return
 	}
 	up, err := http.NewRequestWithContext(req.Context(), http.MethodGet, endpoint(e), nil)
@@ -166,8 +159,8 @@ func (r *Relay) post(w http.ResponseWriter, req *http.Request, what, required st
 		badRequest(w, msg)
 		return
 	}
-	e, _ := r.env(in.Env)
-	if r.refuseEnv(w, req, e) {
+	e, ok := r.usableEnv(w, req, in.Env)
+	if !ok {
 		return
 	}
 	form := url.Values{}
@@ -219,9 +212,6 @@ func (r *Relay) decode(w http.ResponseWriter, req *http.Request, required string
 		}
 		return in, msg
 	}
-	if _, ok := r.env(in.Env); !ok {
-		return in, r.unknownEnv(in.Env)
-	}
 	if in.ClientID == "" {
 		return in, "The client id is missing."
 	}
@@ -241,12 +231,20 @@ func (r *Relay) decode(w http.ResponseWriter, req *http.Request, required string
 	return in, ""
 }
 
-func (r *Relay) unknownEnv(id string) string {
-	ids := make([]string, 0, len(r.envs))
-	for _, e := range r.envs {
-		ids = append(ids, e.ID)
+// usableEnv finds the environment named by id, and answers 400 when there
+// is none (the relay talks to configured environments only) or 403 when the
+// user may not use it.
+func (r *Relay) usableEnv(w http.ResponseWriter, req *http.Request, id string) (ngi.Environment, bool) {
+	e, ok := r.env(id)
+	if !ok {
+		ids := make([]string, 0, len(r.envs))
+		for _, e := range r.envs {
+			ids = append(ids, e.ID)
+		}
+		badRequest(w, fmt.Sprintf("Unknown environment %q: the relay only talks to configured environments (%s), named by id.", truncate(id, 60), strings.Join(ids, ", ")))
+		return e, false
 	}
-	return fmt.Sprintf("Unknown environment %q: the relay only talks to configured environments (%s), named by id.", truncate(id, 60), strings.Join(ids, ", "))
+	return e, !r.refuseEnv(w, req, e)
 }
 
 // send carries one request upstream and answers the page with what was sent
@@ -300,8 +298,8 @@ func (r *Relay) audit(req *http.Request, e ngi.Environment, what, clientID strin
 	}
 }
 
-// outcomeOf names how a call ended: success, the OAuth or API error code of
-// the answer, http_<status>, or the relay's own failure.
+// outcomeOf names how a call ended: success, the answer's OAuth or Hydra
+// error code if ngi knows it, else http_<status>, or the relay's own failure.
 func outcomeOf(res flow.RelayResult) string {
 	switch {
 	case res.Error != nil:
@@ -314,8 +312,12 @@ func outcomeOf(res flow.RelayResult) string {
 	var body struct {
 		Error string `json:"error"`
 	}
-	if json.Unmarshal([]byte(res.Response.Body), &body) == nil && body.Error != "" && len(body.Error) <= 60 {
-		return body.Error
+	// Only codes NGI and Hydra document become a label: an upstream's own
+	// words would let the metric grow without bound.
+	if json.Unmarshal([]byte(res.Response.Body), &body) == nil {
+		if _, known := ngi.ExplainError(body.Error); known {
+			return body.Error
+		}
 	}
 	return fmt.Sprintf("http_%d", res.Response.Status)
 }
@@ -332,12 +334,8 @@ func (r *Relay) preflight(w http.ResponseWriter, req *http.Request) {
 		badRequest(w, msg)
 		return
 	}
-	e, ok := r.env(in.Env)
+	e, ok := r.usableEnv(w, req, in.Env)
 	if !ok {
-		badRequest(w, r.unknownEnv(in.Env))
-		return
-	}
-	if r.refuseEnv(w, req, e) {
 		return
 	}
 	q := url.Values{}
