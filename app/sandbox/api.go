@@ -1,10 +1,12 @@
 package sandbox
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -30,10 +32,10 @@ const (
 
 // consent is a consent the sandbox holds.
 type consent struct {
-	id, client, person, scope string
-	created, expires          time.Time
-	singleUse, used, revoked  bool
-	fingerprint               string // createConsent's body, to tell a replay from a conflict
+	ID, Client, Person, Scope string
+	Created, Expires          time.Time
+	SingleUse, Used, Revoked  bool
+	Fingerprint               string // createConsent's body, to tell a replay from a conflict
 }
 
 // feedEvent is one entry of the consent feed.
@@ -47,45 +49,44 @@ type feedEvent struct {
 	Archived   map[string]any `json:"samtykkeArkivertEvent,omitempty"`
 }
 
-// apiState is the API's part of the sandbox; Server.mu guards it.
-type apiState struct {
-	consents      *expiring[*consent]
-	byClientID    *expiring[string] // client + client_consent_id → consent id
-	events        []feedEvent
-	firstSeq, seq int64
-}
-
-func newAPIState() apiState {
-	return apiState{consents: newExpiring[*consent](consentKeep, MaxConsents), byClientID: newExpiring[string](consentKeep, MaxConsents), firstSeq: 1}
-}
-
-// newConsent records a consent and its feed event; s.mu is held.
-func (s *Server) newConsent(now time.Time, client, person, scope string, days int, fingerprint string) *consent {
-	c := &consent{id: newConsentID(), client: client, person: person, scope: scope, created: now, fingerprint: fingerprint}
+// makeConsent makes a consent as NGI grants it: for the days asked, or for
+// a single use.
+func makeConsent(now time.Time, client, person, scope string, days int, fingerprint string) *consent {
+	c := &consent{ID: newConsentID(), Client: client, Person: person, Scope: scope, Created: now, Fingerprint: fingerprint}
 	if days > 0 {
-		c.expires = now.Add(time.Duration(days) * 24 * time.Hour)
+		c.Expires = now.Add(time.Duration(days) * 24 * time.Hour)
 	} else {
-		c.singleUse, c.expires = true, now.Add(ngi.SingleUseConsentLifetime*time.Second)
+		c.SingleUse, c.Expires = true, now.Add(ngi.SingleUseConsentLifetime*time.Second)
 	}
-	s.api.consents.put(now, c.id, c)
-	s.event(now, ngi.EventConsentCreated, c, map[string]any{"clientId": client, "consentId": c.id, "scope": scope})
 	return c
 }
 
-// event appends to the feed, dropping the oldest past the cap; s.mu is held.
-func (s *Server) event(now time.Time, kind string, c *consent, detail map[string]any) {
-	s.api.seq++
-	e := feedEvent{SequenceNr: s.api.seq, EventID: newConsentID(), ConsentID: c.id, Timestamp: now.UTC().Format(time.RFC3339Nano), EventType: kind}
+// recordConsent stores a new consent and its feed event.
+func (s *Server) recordConsent(ctx context.Context, now time.Time, c *consent) error {
+	if err := save(ctx, s.store, consents, c.ID, c); err != nil {
+		return err
+	}
+	return s.event(ctx, now, ngi.EventConsentCreated, c, map[string]any{"clientId": c.Client, "consentId": c.ID, "scope": c.Scope})
+}
+
+// event appends to the feed; the store numbers it.
+func (s *Server) event(ctx context.Context, now time.Time, kind string, c *consent, detail map[string]any) error {
+	e := feedEvent{EventID: newConsentID(), ConsentID: c.ID, Timestamp: now.UTC().Format(time.RFC3339Nano), EventType: kind}
 	if kind == ngi.EventConsentCreated {
 		e.Created = detail
 	} else {
 		e.Archived = detail
 	}
-	s.api.events = append(s.api.events, e)
-	if len(s.api.events) > MaxFeedEvents {
-		s.api.events = slices.Clone(s.api.events[len(s.api.events)-MaxFeedEvents:])
-		s.api.firstSeq = s.api.events[0].SequenceNr
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
 	}
+	return s.store.Append(ctx, data)
+}
+
+// archived is the feed's detail of a consent that ended.
+func archived(k *consent) map[string]any {
+	return map[string]any{"clientId": k.Client, "consentId": k.ID}
 }
 
 func (s *Server) apiRoutes(mux *http.ServeMux) {
@@ -109,6 +110,17 @@ type apiCall struct {
 	now   time.Time
 }
 
+// apiError is an answer in NGI's error shape.
+type apiError struct {
+	status            int
+	code, description string
+}
+
+// storeFailed answers when the sandbox's store did not.
+func (c apiCall) storeFailed() {
+	c.fail(http.StatusServiceUnavailable, ngi.ErrServerError, storeTrouble)
+}
+
 // fail answers in NGI's error shape, with the trace id of the request.
 func (c apiCall) fail(status int, code, description string) {
 	trace := c.r.Header.Get("X-Trace-ID")
@@ -128,61 +140,52 @@ func (s *Server) withToken(opID string, h func(apiCall)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c := apiCall{w: w, r: r, op: op, now: s.now()}
 		scheme, bearer, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		s.mu.Lock()
-		t, _ := s.tokens.get(c.now, bearer)
-		var snapshot issued
-		if t != nil {
-			snapshot = *t
-		}
-		s.mu.Unlock()
+		t, err := load[issued](r.Context(), s.store, tokens, bearer)
 		switch {
+		case err != nil:
+			c.storeFailed()
+			return
 		case !strings.EqualFold(scheme, "Bearer") || t == nil:
 			c.fail(http.StatusUnauthorized, "Invalid access token", "No access token, or one the sandbox did not issue.")
 			return
-		case snapshot.revoked || c.now.After(snapshot.expires):
+		case t.Revoked || c.now.After(t.Expires):
 			c.fail(http.StatusUnauthorized, "Invalid access token", "The access token is expired or revoked.")
 			return
-		case op.Code && snapshot.grant == nil:
+		case op.Code && t.Grant == nil:
 			c.fail(http.StatusForbidden, "no valid consent", "Invalid access token or no valid consent present: this call takes the token of the authorization code flow, which carries the consent.")
 			return
-		case !op.Code && snapshot.grant != nil:
+		case !op.Code && t.Grant != nil:
 			c.fail(http.StatusForbidden, "Invalid access token", "This call takes a client-credentials token, not the code flow's.")
 			return
-		case !op.Code && !slices.Contains(snapshot.audience, s.env.Services[op.Service].Audience):
-			c.fail(http.StatusForbidden, "Invalid access token", fmt.Sprintf("The token's audience %v is not %s.", snapshot.audience, s.env.Services[op.Service].Audience))
+		case !op.Code && !slices.Contains(t.Audience, s.env.Services[op.Service].Audience):
+			c.fail(http.StatusForbidden, "Invalid access token", fmt.Sprintf("The token's audience %v is not %s.", t.Audience, s.env.Services[op.Service].Audience))
 			return
-		case !op.Code && !slices.ContainsFunc(snapshot.scope, func(sc string) bool { return slices.Contains(op.Scopes, sc) }):
-			c.fail(http.StatusForbidden, "Invalid access token", fmt.Sprintf("The token's scope %v has none of %v.", snapshot.scope, op.Scopes))
+		case !op.Code && !slices.ContainsFunc(t.Scope, func(sc string) bool { return slices.Contains(op.Scopes, sc) }):
+			c.fail(http.StatusForbidden, "Invalid access token", fmt.Sprintf("The token's scope %v has none of %v.", t.Scope, op.Scopes))
 			return
 		}
-		c.token = &snapshot
+		c.token = t
 		h(c)
 	}
 }
 
-// usable checks a consent for a debt read and spends a single-use one; s.mu is held.
-func (s *Server) usable(c apiCall, k *consent) bool {
+// refusal checks a consent for a debt read: nil when it may be read.
+func refusal(c apiCall, k *consent) *apiError {
 	switch {
-	case k == nil || k.client != c.token.client:
-		c.fail(http.StatusForbidden, "no valid consent", "Invalid access token or no valid consent present.")
-	case k.revoked:
-		c.fail(http.StatusForbidden, "invalid consent", "Consent revoked at "+k.expires.UTC().Format(time.RFC3339Nano))
-	case c.now.After(k.expires):
-		c.fail(http.StatusForbidden, "invalid consent", "Consent expired at "+k.expires.UTC().Format(time.RFC3339Nano))
-	case k.singleUse && k.used:
-		c.fail(http.StatusForbidden, "no valid consent", "Invalid access token or no valid consent present: the consent was single use and has been used.")
-	default:
-		if k.singleUse {
-			k.used = true
-			s.event(c.now, ngi.EventConsentArchived, k, map[string]any{"clientId": k.client, "consentId": k.id})
-		}
-		return true
+	case k == nil || k.Client != c.token.Client:
+		return &apiError{http.StatusForbidden, "no valid consent", "Invalid access token or no valid consent present."}
+	case k.Revoked:
+		return &apiError{http.StatusForbidden, "invalid consent", "Consent revoked at " + k.Expires.UTC().Format(time.RFC3339Nano)}
+	case c.now.After(k.Expires):
+		return &apiError{http.StatusForbidden, "invalid consent", "Consent expired at " + k.Expires.UTC().Format(time.RFC3339Nano)}
+	case k.SingleUse && k.Used:
+		return &apiError{http.StatusForbidden, "no valid consent", "Invalid access token or no valid consent present: the consent was single use and has been used."}
 	}
-	return false
+	return nil
 }
 
 func (s *Server) debtWithCode(c apiCall) {
-	s.readDebt(c, c.token.grant.consentID)
+	s.readDebt(c, c.token.Grant.ConsentID)
 }
 
 func (s *Server) debtWithConsent(c apiCall) {
@@ -194,54 +197,71 @@ func (s *Server) debtWithConsent(c apiCall) {
 	s.readDebt(c, id)
 }
 
+// readDebt answers with the debt a consent covers, spending a single-use
+// consent in the same step of the store as the check.
 func (s *Server) readDebt(c apiCall, id string) {
-	s.mu.Lock()
-	k, _ := s.api.consents.get(c.now, id)
-	ok := s.usable(c, k)
-	var person, scope string
-	var exp time.Time
-	if ok {
-		person, scope, exp = k.person, k.scope, k.expires
+	var refused *apiError
+	var read consent
+	var spent bool
+	err := modify(c.r.Context(), s.store, consents, id, func(k *consent) *consent {
+		if refused, spent = refusal(c, k), false; refused != nil {
+			return nil
+		}
+		read = *k
+		if !k.SingleUse {
+			return nil
+		}
+		k.Used, spent = true, true
+		return k
+	})
+	if err == nil && spent {
+		err = s.event(c.r.Context(), c.now, ngi.EventConsentArchived, &read, archived(&read))
 	}
-	s.mu.Unlock()
-	if !ok {
-		return
+	switch {
+	case err != nil:
+		c.storeFailed()
+	case refused != nil:
+		c.fail(refused.status, refused.code, refused.description)
+	default:
+		writeJSON(c.w, http.StatusOK, mockDebt(id, read.Person, read.Scope, read.Expires))
 	}
-	writeJSON(c.w, http.StatusOK, mockDebt(id, person, scope, exp))
 }
 
 func (s *Server) consentStatus(c apiCall) {
-	s.mu.Lock()
-	k, _ := s.api.consents.get(c.now, c.r.PathValue("id"))
-	var active bool
-	var exp int64
-	found := k != nil && k.client == c.token.client
-	if found {
-		active = !k.revoked && !c.now.After(k.expires) && !(k.singleUse && k.used)
-		exp = k.expires.Unix()
-	}
-	s.mu.Unlock()
-	if !found {
+	k, err := load[consent](c.r.Context(), s.store, consents, c.r.PathValue("id"))
+	switch {
+	case err != nil:
+		c.storeFailed()
+	case k == nil || k.Client != c.token.Client:
 		c.fail(http.StatusForbidden, "Invalid access token", "No consent with this id for this client.")
-		return
+	default:
+		active := !k.Revoked && !c.now.After(k.Expires) && !(k.SingleUse && k.Used)
+		writeJSON(c.w, http.StatusOK, map[string]any{"active": active, "expires_at": k.Expires.Unix()})
 	}
-	writeJSON(c.w, http.StatusOK, map[string]any{"active": active, "expires_at": exp})
 }
 
 func (s *Server) revokeConsent(c apiCall) {
-	s.mu.Lock()
-	k, _ := s.api.consents.get(c.now, c.r.PathValue("id"))
-	found := k != nil && k.client == c.token.client
-	if found && !k.revoked {
-		k.revoked = true
-		s.event(c.now, ngi.EventConsentArchived, k, map[string]any{"clientId": k.client, "consentId": k.id})
+	var found, revoked bool
+	var k consent
+	err := modify(c.r.Context(), s.store, consents, c.r.PathValue("id"), func(old *consent) *consent {
+		found, revoked = old != nil && old.Client == c.token.Client, false
+		if !found || old.Revoked {
+			return nil
+		}
+		old.Revoked, revoked, k = true, true, *old
+		return old
+	})
+	if err == nil && revoked {
+		err = s.event(c.r.Context(), c.now, ngi.EventConsentArchived, &k, archived(&k))
 	}
-	s.mu.Unlock()
-	if !found {
+	switch {
+	case err != nil:
+		c.storeFailed()
+	case !found:
 		c.fail(http.StatusForbidden, "Invalid access token", "No consent with this id for this client.")
-		return
+	default:
+		c.w.WriteHeader(http.StatusNoContent)
 	}
-	c.w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) createConsent(c apiCall) {
@@ -258,25 +278,30 @@ func (s *Server) createConsent(c apiCall) {
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%s|%d", b.NIN, b.ScopeOfConsent, b.DurationDays)))
 	fingerprint := hex.EncodeToString(sum[:])
-	key := c.token.client + "|" + b.ClientConsentID
-	s.mu.Lock()
+	// The client's consent id is claimed in one step of the store, so that
+	// two replicas given the same body agree on one consent.
 	var k *consent
-	if id, ok := s.api.byClientID.get(c.now, key); ok {
-		k, _ = s.api.consents.get(c.now, id)
+	var created bool
+	err := modify(c.r.Context(), s.store, clientConsents, c.token.Client+"|"+b.ClientConsentID, func(old *consent) *consent {
+		if old != nil {
+			k, created = old, false
+			return nil
+		}
+		k, created = makeConsent(c.now, c.token.Client, b.NIN, b.ScopeOfConsent, b.DurationDays, fingerprint), true
+		return k
+	})
+	if err == nil && created {
+		err = s.recordConsent(c.r.Context(), c.now, k)
 	}
-	conflict := k != nil && k.fingerprint != fingerprint
-	if k == nil {
-		k = s.newConsent(c.now, c.token.client, b.NIN, b.ScopeOfConsent, b.DurationDays, fingerprint)
-		s.api.byClientID.put(c.now, key, k.id)
-	}
-	answer := map[string]any{"client_consent_id": b.ClientConsentID, "consent": map[string]any{
-		"id": k.id, "expires_at": k.expires.UTC().Format(time.RFC3339Nano), "scope_of_consent": k.scope}}
-	s.mu.Unlock()
-	if conflict {
+	switch {
+	case err != nil:
+		c.storeFailed()
+	case k.Fingerprint != fingerprint:
 		c.fail(http.StatusConflict, "conflict", "The client_consent_id "+b.ClientConsentID+" is already registered with other data.")
-		return
+	default:
+		writeJSON(c.w, http.StatusOK, map[string]any{"client_consent_id": b.ClientConsentID, "consent": map[string]any{
+			"id": k.ID, "expires_at": k.Expires.UTC().Format(time.RFC3339Nano), "scope_of_consent": k.Scope}})
 	}
-	writeJSON(c.w, http.StatusOK, answer)
 }
 
 func (s *Server) feed(c apiCall) {
@@ -287,20 +312,23 @@ func (s *Server) feed(c apiCall) {
 		return
 	}
 	limit = min(limit, maxFeedLimit)
-	s.mu.Lock()
-	start := max(from, s.api.firstSeq) - s.api.firstSeq
-	var result []feedEvent
-	for i := start; i < int64(len(s.api.events)) && int64(len(result)) < limit; i++ {
-		if e := s.api.events[i]; eventFor(e, c.token.client) {
-			result = append(result, e)
+	events, _, last, err := s.store.Feed(c.r.Context(), from)
+	if err != nil {
+		c.storeFailed()
+		return
+	}
+	result := []feedEvent{}
+	for _, n := range events {
+		e, err := decode[feedEvent](n.event)
+		if err != nil || !eventFor(*e, c.token.Client) {
+			continue
+		}
+		e.SequenceNr = n.seq
+		if result = append(result, *e); int64(len(result)) == limit {
+			break
 		}
 	}
-	end := s.api.seq
-	s.mu.Unlock()
-	if result == nil {
-		result = []feedEvent{}
-	}
-	writeJSON(c.w, http.StatusOK, map[string]any{"startSequenceNr": from, "endSequenceNr": end, "generatedAt": c.now.UTC().Format(time.RFC3339Nano), "result": result})
+	writeJSON(c.w, http.StatusOK, map[string]any{"startSequenceNr": from, "endSequenceNr": last, "generatedAt": c.now.UTC().Format(time.RFC3339Nano), "result": result})
 }
 
 // eventFor reports whether an event concerns the client's consents.
@@ -313,15 +341,17 @@ func eventFor(e feedEvent, client string) bool {
 }
 
 func (s *Server) lastSeq(c apiCall) {
-	s.mu.Lock()
-	n := s.api.seq
-	s.mu.Unlock()
-	writeJSON(c.w, http.StatusOK, map[string]any{"lastSequenceNr": n})
+	if _, _, last, err := s.store.Feed(c.r.Context(), math.MaxInt64); err != nil {
+		c.storeFailed()
+	} else {
+		writeJSON(c.w, http.StatusOK, map[string]any{"lastSequenceNr": last})
+	}
 }
 
 func (s *Server) firstSeqNr(c apiCall) {
-	s.mu.Lock()
-	n := s.api.firstSeq
-	s.mu.Unlock()
-	writeJSON(c.w, http.StatusOK, map[string]any{"firstSequenceNr": n})
+	if _, first, _, err := s.store.Feed(c.r.Context(), math.MaxInt64); err != nil {
+		c.storeFailed()
+	} else {
+		writeJSON(c.w, http.StatusOK, map[string]any{"firstSequenceNr": first})
+	}
 }

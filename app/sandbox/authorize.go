@@ -14,19 +14,23 @@ import (
 
 // authRequest is a validated authorize request waiting on the consent page.
 type authRequest struct {
-	id          string
-	client      Client
-	redirectURI string // where the answer goes
-	// redirectParam is the redirect_uri as the request gave it: empty when the
-	// client's single registered URI was used. The token request must repeat it.
-	redirectParam string
-	scope         flow.Scope
-	state         string
-	nonce         string
-	challenge     string
-	mode          string // query, fragment or form_post
-	created       time.Time
+	ID          string
+	ClientID    string
+	RedirectURI string // where the answer goes
+	// RedirectParam is the redirect_uri as the request gave it: empty when
+	// the client's single registered URI was used. The token request must
+	// repeat it.
+	RedirectParam string
+	ScopeParam    string // the scope as the request gave it
+	State         string
+	Nonce         string
+	Challenge     string
+	Mode          string // query, fragment or form_post
+	Created       time.Time
 }
+
+// parsedScope reads the scope as NGI's consent app does.
+func (r *authRequest) parsedScope() flow.Scope { return flow.ParseScope(r.ScopeParam) }
 
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	if len(r.URL.RawQuery) > MaxQuery {
@@ -35,9 +39,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	q := firstValues(r.URL.RawQuery)
 	clientID := q.Get("client_id")
-	s.mu.Lock()
 	client, known := s.clients[clientID]
-	s.mu.Unlock()
 	// Hydra never redirects to a client it cannot trust: these go to its error page.
 	fallback := func(e *oauthError) { s.fallback(w, r, e, clientID, q.Get("redirect_uri")) }
 	if !known {
@@ -102,30 +104,32 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	// Hydra would now send the person to NGI's login and consent app, which
 	// applies NGI's own scope rules.
-	scope := flow.ParseScope(q.Get("scope"))
-	if flow.HasErrors(scope.Findings) {
+	req := &authRequest{
+		ID: randomText(18), ClientID: client.ID, RedirectURI: redirect, RedirectParam: q.Get("redirect_uri"), ScopeParam: q.Get("scope"),
+		State: q.Get("state"), Nonce: q.Get("nonce"), Challenge: q.Get("code_challenge"), Mode: mode, Created: s.now(),
+	}
+	if scope := req.parsedScope(); flow.HasErrors(scope.Findings) {
 		fail(errorOf(http.StatusBadRequest, ngi.ErrInvalidScopes, firstError(scope.Findings)), false)
 		return
 	}
-	req := &authRequest{
-		id: randomText(18), client: client, redirectURI: redirect, redirectParam: q.Get("redirect_uri"), scope: scope,
-		state: q.Get("state"), nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), mode: mode, created: s.now(),
+	if err := save(r.Context(), s.store, pendingRequests, req.ID, req); err != nil {
+		s.storePageFailed(w)
+		return
 	}
-	s.mu.Lock()
-	s.requests.put(req.created, req.id, req)
-	s.mu.Unlock()
 	// As Hydra, accepted means a redirect to the login app: a preflight that
 	// does not follow it learns the verdict without anyone logging in.
-	http.Redirect(w, r, s.prefix+"/oauth2/login?login_challenge="+url.QueryEscape(req.id), http.StatusFound)
+	http.Redirect(w, r, s.prefix+"/oauth2/login?login_challenge="+url.QueryEscape(req.ID), http.StatusFound)
 }
 
 // login shows the consent page of an accepted request; in NGI's app the
 // person would log in with ID-porten first.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	req, _ := s.requests.get(s.now(), r.URL.Query().Get("login_challenge"))
-	s.mu.Unlock()
-	if req == nil {
+	req, err := load[authRequest](r.Context(), s.store, pendingRequests, r.URL.Query().Get("login_challenge"))
+	switch {
+	case err != nil:
+		s.storePageFailed(w)
+		return
+	case req == nil:
 		s.errorPage(w, http.StatusBadRequest, "This login has expired", "The authorize request it belongs to is unknown: it was already answered, is older than "+RequestLifetime.String()+", or the server restarted. Start again from the tool's Authorize tab.", nil, "")
 		return
 	}
@@ -154,10 +158,12 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusBadRequest, "The form cannot be read", err.Error(), nil, "")
 		return
 	}
-	s.mu.Lock()
-	req, _ := s.requests.take(s.now(), r.PostForm.Get("request"))
-	s.mu.Unlock()
-	if req == nil {
+	req, err := take[authRequest](r.Context(), s.store, pendingRequests, r.PostForm.Get("request"))
+	switch {
+	case err != nil:
+		s.storePageFailed(w)
+		return
+	case req == nil:
 		s.errorPage(w, http.StatusBadRequest, "This consent page has expired", "The authorize request it belongs to is unknown: it was already answered, is older than "+RequestLifetime.String()+", or the server restarted. Start again from the tool's Authorize tab.", nil, "")
 		return
 	}
@@ -170,11 +176,17 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		}
 		code := s.prefixed(ngi.PrefixCode, opaque())
 		now := s.now()
-		s.mu.Lock()
-		c := s.newConsent(now, req.client.ID, person, req.scope.Purpose.Scope, req.scope.Granted, "")
-		s.codes.put(now, code, &grant{req: req, person: person, created: now, consentID: c.id, sid: newConsentID(), pkce: req.challenge != ""})
-		s.mu.Unlock()
-		p = []flow.Param{{Name: "code", Value: code}, {Name: "scope", Value: req.scope.Echo()}}
+		scope := req.parsedScope()
+		c := makeConsent(now, req.ClientID, person, scope.Purpose.Scope, scope.Granted, "")
+		err := s.recordConsent(r.Context(), now, c)
+		if err == nil {
+			err = save(r.Context(), s.store, codes, code, &grant{Req: *req, Person: person, Created: now, ConsentID: c.ID, SID: newConsentID(), PKCE: req.Challenge != ""})
+		}
+		if err != nil {
+			s.storePageFailed(w)
+			return
+		}
+		p = []flow.Param{{Name: "code", Value: code}, {Name: "scope", Value: scope.Echo()}}
 	case "deny":
 		p = ngiError(ngi.ErrConsentDenied)
 	case "cancel-login":
@@ -185,8 +197,8 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, http.StatusBadRequest, "Unknown choice", "The consent form sent an action the sandbox does not know.", nil, "")
 		return
 	}
-	p = append(p, flow.Param{Name: "state", Value: req.state})
-	s.respond(w, r, req.redirectURI, req.mode, p)
+	p = append(p, flow.Param{Name: "state", Value: req.State})
+	s.respond(w, r, req.RedirectURI, req.Mode, p)
 }
 
 // ngiError is one of NGI's own errors as its callback carries it, described
@@ -234,9 +246,7 @@ func (s *Server) fallbackPage(w http.ResponseWriter, r *http.Request) {
 	}
 	info, _ := ngi.ExplainError(code)
 	message := strings.TrimSpace(reason + " " + info.Next)
-	s.mu.Lock()
 	client, known := s.clients[q.Get("client_id")]
-	s.mu.Unlock()
 	var registered []string
 	if known && code == "invalid_request" && strings.Contains(reason, "redirect") {
 		registered = client.RedirectURIs

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -144,14 +145,14 @@ func TestSandboxStateIsBounded(t *testing.T) {
 		if i == 0 {
 			first = ts.sb.requestIDs()[0]
 		}
-		ts.sb.mu.Lock()
-		ts.sb.tokens.put(ts.now, fmt.Sprintf("token-%d", i), &issued{client: "bank"})
-		ts.sb.mu.Unlock()
+		if err := save(context.Background(), ts.sb.store, tokens, fmt.Sprintf("token-%d", i), &issued{Client: "bank"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	if n := ts.sb.requests.len(); n > MaxPendingRequests {
+	if n := ts.sb.Sizes()[pendingRequests.name]; n > MaxPendingRequests {
 		t.Errorf("%d pending requests kept, cap %d", n, MaxPendingRequests)
 	}
 	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > 100<<20 {
@@ -167,23 +168,26 @@ func TestSandboxStateIsBounded(t *testing.T) {
 	// Time passing empties the store without anyone walking it.
 	ts.now = ts.now.Add(RequestLifetime + time.Second)
 	ts.code(t, nil)
-	ts.sb.mu.Lock()
-	defer ts.sb.mu.Unlock()
-	if n := ts.sb.requests.len(); n != 0 {
+	if n := ts.sb.Sizes()[pendingRequests.name]; n != 0 {
 		t.Errorf("%d requests left after they all expired", n)
 	}
-	if len(ts.sb.requests.order) > 2*MaxPendingRequests {
-		t.Errorf("the expiry queue holds %d keys", len(ts.sb.requests.order))
+	m := ts.sb.store.(*memoryStore)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if q := m.records[pendingRequests.name].order; len(q) > 2*MaxPendingRequests {
+		t.Errorf("the expiry queue holds %d keys", len(q))
 	}
 }
 
 // requestIDs lists the pending requests' ids, oldest first.
 func (s *Server) requestIDs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	m := s.store.(*memoryStore)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	requests := m.records[pendingRequests.name]
 	var ids []string
-	for _, q := range s.requests.order[s.requests.head:] {
-		if s.requests.live(q) {
+	for _, q := range requests.order[requests.head:] {
+		if requests.live(q) {
 			ids = append(ids, q.key)
 		}
 	}

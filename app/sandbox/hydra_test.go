@@ -338,7 +338,8 @@ func TestHydraClientAuthentication(t *testing.T) {
 }
 
 func TestHydraCodeExchangeErrors(t *testing.T) {
-	bothFormats(t, Config{}, func(t *testing.T, ts *testSandbox) {
+	other := ngiClient(Client{ID: "other", Secret: "s", RedirectURIs: []string{testRedirect}})
+	bothFormats(t, Config{Clients: []Client{other}}, func(t *testing.T, ts *testSandbox) {
 		withPKCE := func(p flow.PKCE) func(url.Values) {
 			return func(q url.Values) { q.Set("code_challenge", p.Challenge); q.Set("code_challenge_method", "S256") }
 		}
@@ -361,10 +362,6 @@ func TestHydraCodeExchangeErrors(t *testing.T) {
 			"The OAuth 2.0 Client is not allowed to use authorization grant 'refresh_token'.")
 
 		// Another client's code.
-		other := ngiClient(Client{ID: "other", Secret: "s", RedirectURIs: []string{testRedirect}})
-		ts.sb.mu.Lock()
-		ts.sb.clients[other.ID] = other
-		ts.sb.mu.Unlock()
 		expect("another client's code", codeForm(ts.code(t, nil)), flow.BasicAuth("other", "s"), 400, "invalid_grant",
 			"The OAuth 2.0 Client ID from this request does not match the one from the authorize request.")
 
@@ -421,24 +418,25 @@ func TestHydraCodeLifetime(t *testing.T) {
 
 // Eight simultaneous exchanges of one code give one token.
 func TestHydraCodeIsSingleUseUnderConcurrency(t *testing.T) {
-	ts := newTestSandbox(t)
-	code := ts.code(t, nil)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	tokens := 0
-	for range 8 {
-		wg.Go(func() {
-			if status, _ := ts.tokenCall(t, bankAuth, codeForm(code)); status == 200 {
-				mu.Lock()
-				tokens++
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if tokens != 1 {
-		t.Errorf("%d tokens from one code", tokens)
-	}
+	onEachStore(t, func(t *testing.T, ts *testSandbox) {
+		code := ts.code(t, nil)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		tokens := 0
+		for range 8 {
+			wg.Go(func() {
+				if status, _ := ts.tokenCall(t, bankAuth, codeForm(code)); status == 200 {
+					mu.Lock()
+					tokens++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if tokens != 1 {
+			t.Errorf("%d tokens from one code", tokens)
+		}
+	})
 }
 
 func TestHydraClientCredentials(t *testing.T) {

@@ -76,16 +76,17 @@ func formPostPage(w http.ResponseWriter, redirect string, params []flow.Param) {
 
 func (s *Server) consentPage(w http.ResponseWriter, req *authRequest) {
 	duration := ngi.DefaultConsent
-	if req.scope.Granted > 0 {
-		duration = itoa(req.scope.Granted) + " days"
-		if req.scope.Days != req.scope.Granted {
-			duration += " (asked " + itoa(req.scope.Days) + ", clamped to the maximum)"
+	scope := req.parsedScope()
+	if scope.Granted > 0 {
+		duration = itoa(scope.Granted) + " days"
+		if scope.Days != scope.Granted {
+			duration += " (asked " + itoa(scope.Days) + ", clamped to the maximum)"
 		}
 	}
 	// The form's answer goes to the client: form-action must allow it.
-	render(w, http.StatusOK, "consent", pagePolicy+"; form-action 'self' "+cspSource(req.redirectURI), map[string]any{
-		"ID": req.id, "Client": req.client.ID, "Scope": req.scope.Purpose.Scope, "Purpose": req.scope.Purpose.Label,
-		"Duration": duration, "OpenID": req.scope.OpenID, "Redirect": req.redirectURI, "Mode": req.mode,
+	render(w, http.StatusOK, "consent", pagePolicy+"; form-action 'self' "+cspSource(req.RedirectURI), map[string]any{
+		"ID": req.ID, "Client": req.ClientID, "Scope": scope.Purpose.Scope, "Purpose": scope.Purpose.Label,
+		"Duration": duration, "OpenID": scope.OpenID, "Redirect": req.RedirectURI, "Mode": req.Mode,
 		"Persons": TestPersons, "Action": s.prefix + "/oauth2/auth/decide",
 	})
 }

@@ -1,10 +1,12 @@
 // Package sandbox is an authorization server that behaves like NGI's (Ory
 // Hydra) on the tool's own origin, so the whole flow runs offline with no
 // credentials: discovery, keys, a consent page with every outcome, the token
-// endpoint with Hydra's errors, revocation and userinfo. State is in memory.
+// endpoint with Hydra's errors, revocation and userinfo. State is in memory,
+// or in Redis for replicas that share it.
 package sandbox
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -16,7 +18,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"authdebug/app/ngi"
@@ -66,6 +67,8 @@ type Config struct {
 	// Key signs ID tokens; nil makes a fresh one. Replicas share one so that
 	// each verifies what another issued.
 	Key *rsa.PrivateKey
+	// Store keeps the state; nil keeps it in memory.
+	Store Store
 }
 
 // Server is the sandbox authorization server.
@@ -80,13 +83,9 @@ type Server struct {
 	now          func() time.Time
 	env          ngi.Environment
 
-	mu       sync.Mutex
-	clients  map[string]Client
-	requests *expiring[*authRequest] // consent pages waiting for a decision
-	codes    *expiring[*grant]
-	tokens   *expiring[*issued]
-	api      apiState
-	mux      *http.ServeMux
+	clients map[string]Client // fixed in New
+	store   Store
+	mux     *http.ServeMux
 }
 
 // New makes a sandbox with a fresh RS256 key.
@@ -106,14 +105,13 @@ func New(cfg Config) (*Server, error) {
 		issuer: origin + "/sandbox/", origin: origin, prefix: "/sandbox",
 		legacy: cfg.LegacyErrors, codeLifetime: cfg.CodeLifetime,
 		key: key, kid: keyID(&key.PublicKey), now: cfg.Now,
-		clients:  map[string]Client{},
-		requests: newExpiring[*authRequest](RequestLifetime, MaxPendingRequests),
-		codes:    newExpiring[*grant](RequestLifetime, MaxCodes),
-		tokens:   newExpiring[*issued](TokenLifetime, MaxTokens),
-		api:      newAPIState(),
+		clients: map[string]Client{}, store: cfg.Store,
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.store == nil {
+		s.store = NewMemoryStore(s.now)
 	}
 	if s.codeLifetime <= 0 {
 		s.codeLifetime = ngi.CodeLifetime
@@ -206,10 +204,15 @@ func (s *Server) prefixed(prefix, t string) string {
 	return prefix + t
 }
 
-// Sizes counts what the sandbox holds, for metrics.
+// Sizes counts what the sandbox holds, for metrics; nothing when the store
+// does not answer.
 func (s *Server) Sizes() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return map[string]int{"pending_requests": s.requests.len(), "codes": s.codes.len(), "tokens": s.tokens.len(),
-		"consents": s.api.consents.len(), "feed_events": len(s.api.events)}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	sizes, _ := s.store.Sizes(ctx)
+	return sizes
 }
+
+// Ready reports whether the sandbox can serve: its key is made (in New) and
+// its store answers.
+func (s *Server) Ready(ctx context.Context) error { return s.store.Ping(ctx) }

@@ -271,27 +271,28 @@ func TestSandboxWithoutOpenIDHasNoIDToken(t *testing.T) {
 func stringOf(v any) string { s, _ := v.(string); return s }
 
 func TestSandboxCodeIsSingleUseAndReuseRevokes(t *testing.T) {
-	ts := newTestSandbox(t)
-	p := flow.NewPKCE()
-	code := ts.code(t, func(q url.Values) { q.Set("code_challenge", p.Challenge); q.Set("code_challenge_method", "S256") })
-	form := codeForm(code)
-	form.Set("code_verifier", p.Verifier)
-	status, body := ts.tokenCall(t, bankAuth, form)
-	if status != 200 {
-		t.Fatalf("first use = %d %v", status, body)
-	}
-	access := body["access_token"].(string)
-	status, body = ts.tokenCall(t, bankAuth, form)
-	if status != 400 || body["error"] != "invalid_grant" || !strings.Contains(stringOf(body["error_description"]), "already been used") {
-		t.Fatalf("second use = %d %v", status, body)
-	}
-	req, _ := http.NewRequest("GET", ts.URL+"/sandbox/userinfo", nil)
-	req.Header.Set("Authorization", "Bearer "+access)
-	resp, _ := http.DefaultClient.Do(req)
-	resp.Body.Close()
-	if resp.StatusCode != 401 {
-		t.Fatalf("the first use's token still works after the reuse: %d", resp.StatusCode)
-	}
+	onEachStore(t, func(t *testing.T, ts *testSandbox) {
+		p := flow.NewPKCE()
+		code := ts.code(t, func(q url.Values) { q.Set("code_challenge", p.Challenge); q.Set("code_challenge_method", "S256") })
+		form := codeForm(code)
+		form.Set("code_verifier", p.Verifier)
+		status, body := ts.tokenCall(t, bankAuth, form)
+		if status != 200 {
+			t.Fatalf("first use = %d %v", status, body)
+		}
+		access := body["access_token"].(string)
+		status, body = ts.tokenCall(t, bankAuth, form)
+		if status != 400 || body["error"] != "invalid_grant" || !strings.Contains(stringOf(body["error_description"]), "already been used") {
+			t.Fatalf("second use = %d %v", status, body)
+		}
+		req, _ := http.NewRequest("GET", ts.URL+"/sandbox/userinfo", nil)
+		req.Header.Set("Authorization", "Bearer "+access)
+		resp, _ := http.DefaultClient.Do(req)
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Fatalf("the first use's token still works after the reuse: %d", resp.StatusCode)
+		}
+	})
 }
 
 func TestSandboxClientCredentials(t *testing.T) {

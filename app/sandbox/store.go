@@ -1,11 +1,16 @@
 package sandbox
 
-import "time"
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
 
 // expiring is a map whose entries live a fixed time and whose size is
 // capped. Entries leave in the order they came (the oldest first, when full),
 // so no call walks the whole map. It is not safe for concurrent use: the
-// Server's mutex guards it.
+// memoryStore's mutex guards it.
 type expiring[V any] struct {
 	ttl   time.Duration
 	max   int
@@ -102,3 +107,160 @@ func (m *expiring[V]) compact() {
 	}
 	m.order, m.head = live, 0
 }
+
+// replace changes a live entry's value, keeping its age and place.
+func (m *expiring[V]) replace(key string, v V) {
+	it := m.items[key]
+	it.v = v
+	m.items[key] = it
+}
+
+// bucket is one kind of record the sandbox keeps: how long a record lives
+// and how many are kept at most (past that the oldest goes first).
+type bucket struct {
+	name string
+	ttl  time.Duration
+	max  int
+}
+
+// What the sandbox keeps.
+var (
+	pendingRequests = bucket{"pending_requests", RequestLifetime, MaxPendingRequests} // consent pages waiting for a decision
+	codes           = bucket{"codes", RequestLifetime, MaxCodes}
+	tokens          = bucket{"tokens", TokenLifetime, MaxTokens}
+	consents        = bucket{"consents", consentKeep, MaxConsents}
+	clientConsents  = bucket{"client_consents", consentKeep, MaxConsents} // client + client_consent_id → the consent
+	buckets         = []bucket{pendingRequests, codes, tokens, consents, clientConsents}
+)
+
+// Store keeps the sandbox's state as JSON records, so that replicas can share
+// it (in Redis) or one process can keep it in memory. Every method is one
+// step no other writer interleaves with.
+type Store interface {
+	Put(ctx context.Context, b bucket, key string, value []byte) error
+	// Get returns nil when there is no live record.
+	Get(ctx context.Context, b bucket, key string) ([]byte, error)
+	// Take returns a live record and deletes it: of two takers, one gets it.
+	Take(ctx context.Context, b bucket, key string) ([]byte, error)
+	// Update passes the live record (nil if none) to change and stores what
+	// change returns, keeping the record's expiry; nil stores nothing. change
+	// may run more than once (Redis retries when another writer came first).
+	Update(ctx context.Context, b bucket, key string, change func(old []byte) []byte) error
+	// Append adds an event to the consent feed, numbered one past the last,
+	// keeping the newest MaxFeedEvents.
+	Append(ctx context.Context, event []byte) error
+	// Feed returns the events numbered from on, with the first and last
+	// number the feed holds (last is 0 before the first event).
+	Feed(ctx context.Context, from int64) (events []numbered, first, last int64, err error)
+	// Sizes counts the live records of each bucket and the feed's events.
+	Sizes(ctx context.Context) (map[string]int, error)
+	// Ping reports whether the store answers.
+	Ping(ctx context.Context) error
+}
+
+// numbered is a feed event and its sequence number.
+type numbered struct {
+	seq   int64
+	event []byte
+}
+
+// memoryStore is the Store of a single process.
+type memoryStore struct {
+	now func() time.Time
+
+	mu          sync.Mutex
+	records     map[string]*expiring[[]byte]
+	feed        []numbered
+	first, last int64
+}
+
+// NewMemoryStore keeps the sandbox's state in this process.
+func NewMemoryStore(now func() time.Time) Store {
+	if now == nil {
+		now = time.Now
+	}
+	m := &memoryStore{now: now, records: map[string]*expiring[[]byte]{}, first: 1}
+	for _, b := range buckets {
+		m.of(b)
+	}
+	return m
+}
+
+// of is a bucket's map; m.mu is held.
+func (m *memoryStore) of(b bucket) *expiring[[]byte] {
+	r, ok := m.records[b.name]
+	if !ok {
+		r = newExpiring[[]byte](b.ttl, b.max)
+		m.records[b.name] = r
+	}
+	return r
+}
+
+func (m *memoryStore) Put(_ context.Context, b bucket, key string, value []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.of(b).put(m.now(), key, value)
+	return nil
+}
+
+func (m *memoryStore) Get(_ context.Context, b bucket, key string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, _ := m.of(b).get(m.now(), key)
+	return v, nil
+}
+
+func (m *memoryStore) Take(_ context.Context, b bucket, key string) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, _ := m.of(b).take(m.now(), key)
+	return v, nil
+}
+
+func (m *memoryStore) Update(_ context.Context, b bucket, key string, change func([]byte) []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now, r := m.now(), m.of(b)
+	old, live := r.get(now, key)
+	v := change(old)
+	switch {
+	case v == nil:
+	case live:
+		r.replace(key, v)
+	default:
+		r.put(now, key, v)
+	}
+	return nil
+}
+
+func (m *memoryStore) Append(_ context.Context, event []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.last++
+	m.feed = append(m.feed, numbered{m.last, event})
+	if len(m.feed) > MaxFeedEvents {
+		m.feed = slices.Clone(m.feed[len(m.feed)-MaxFeedEvents:])
+		m.first = m.feed[0].seq
+	}
+	return nil
+}
+
+func (m *memoryStore) Feed(_ context.Context, from int64) ([]numbered, int64, int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	start := min(max(from, m.first)-m.first, int64(len(m.feed)))
+	return slices.Clone(m.feed[start:]), m.first, m.last, nil
+}
+
+func (m *memoryStore) Sizes(context.Context) (map[string]int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sizes := map[string]int{"feed_events": len(m.feed)}
+	for name, r := range m.records {
+		r.expire(m.now())
+		sizes[name] = r.len()
+	}
+	return sizes, nil
+}
+
+func (m *memoryStore) Ping(context.Context) error { return nil }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -22,25 +23,25 @@ import (
 
 // grant is an authorization code and what it was issued for.
 type grant struct {
-	req       *authRequest
-	person    string
-	consentID string
-	sid       string // the login session, in the ID token
-	created   time.Time
-	used      bool
-	pkce      bool     // its PKCE data is still there: a failed check removes it
-	issued    []string // access tokens issued from it, revoked on a second use
+	Req       authRequest
+	Person    string
+	ConsentID string
+	SID       string // the login session, in the ID token
+	Created   time.Time
+	Used      bool
+	PKCE      bool     // its PKCE data is still there: a failed check removes it
+	Issued    []string // access tokens issued from it, revoked on a second use
 }
 
 // issued is an access token the sandbox handed out.
 type issued struct {
-	client   string
-	audience []string
-	scope    []string
-	grant    *grant // nil for client credentials
-	issuedAt time.Time
-	expires  time.Time
-	revoked  bool
+	Client   string
+	Audience []string
+	Scope    []string
+	Grant    *grant // nil for client credentials
+	IssuedAt time.Time
+	Expires  time.Time
+	Revoked  bool
 }
 
 // form reads a POST body, url-encoded or multipart (Hydra takes both).
@@ -84,9 +85,7 @@ func (s *Server) clientForm(w http.ResponseWriter, r *http.Request, noAuth *oaut
 		s.writeError(w, noAuth)
 		return nil, Client{}, false
 	}
-	s.mu.Lock()
 	c, ok := s.clients[id]
-	s.mu.Unlock()
 	if !ok || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
 		s.writeError(w, errorOf(http.StatusUnauthorized, "invalid_client", ""))
 		return nil, Client{}, false
@@ -113,33 +112,59 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	case !client.allows(g):
 		s.writeError(w, errorOf(http.StatusBadRequest, "unauthorized_client", fmt.Sprintf("The OAuth 2.0 Client is not allowed to use authorization grant '%s'.", g)))
 	case g == flow.GrantAuthorizationCode:
-		s.exchangeCode(w, f, client)
+		s.exchangeCode(r.Context(), w, f, client)
 	case g == flow.GrantClientCredentials:
-		s.clientCredentials(w, f, client)
+		s.clientCredentials(r.Context(), w, f, client)
 	default: // refresh_token: the sandbox issues none
 		s.writeError(w, errorOf(http.StatusBadRequest, "invalid_grant", "The refresh token is malformed or not valid."))
 	}
 }
 
-// exchangeCode checks and spends a code in one step under the lock, so that
-// of simultaneous exchanges of one code exactly one gets a token.
-func (s *Server) exchangeCode(w http.ResponseWriter, f url.Values, client Client) {
+// exchangeCode checks and spends a code in one step of the store, so that
+// of simultaneous exchanges of one code (at any replica) exactly one gets a
+// token. The token is stored first, so that a replay racing the exchange
+// finds it to revoke.
+func (s *Server) exchangeCode(ctx context.Context, w http.ResponseWriter, f url.Values, client Client) {
 	now := s.now()
 	access := s.prefixed(ngi.PrefixAccess, opaque())
-	s.mu.Lock()
-	g, e := s.spendCode(f, client, now)
-	if e == nil {
-		g.used = true
-		g.issued = append(g.issued, access)
-		s.tokens.put(now, access, &issued{client: client.ID, audience: []string{client.ID}, grant: g, issuedAt: now, expires: now.Add(TokenLifetime)})
+	token := &issued{Client: client.ID, Audience: []string{client.ID}, IssuedAt: now, Expires: now.Add(TokenLifetime)}
+	if err := save(ctx, s.store, tokens, access, token); err != nil {
+		s.storeFailed(w)
+		return
 	}
-	s.mu.Unlock()
-	if e != nil {
+	var e *oauthError
+	var leaked []string // tokens issued from a code used twice
+	err := modify(ctx, s.store, codes, f.Get("code"), func(g *grant) *grant {
+		leaked, token.Grant = nil, nil
+		if e = s.spendCode(f, client, now, g); e != nil {
+			if g != nil && g.Used {
+				leaked = g.Issued
+			}
+			return g // keeps that a failed PKCE check removed the PKCE data
+		}
+		g.Used, g.Issued = true, append(g.Issued, access)
+		token.Grant = g
+		return g
+	})
+	if err == nil && token.Grant != nil {
+		err = save(ctx, s.store, tokens, access, token)
+	} else {
+		s.store.Take(ctx, tokens, access) // never handed out
+	}
+	for _, t := range leaked {
+		s.revokeToken(ctx, t, "")
+	}
+	switch {
+	case err != nil:
+		s.storeFailed(w)
+		return
+	case e != nil:
 		s.writeError(w, e)
 		return
 	}
-	resp := map[string]any{"access_token": access, "expires_in": int(TokenLifetime.Seconds()), "scope": g.req.scope.Echo(), "token_type": "bearer"}
-	if g.req.scope.OpenID {
+	g := token.Grant
+	resp := map[string]any{"access_token": access, "expires_in": int(TokenLifetime.Seconds()), "scope": g.Req.parsedScope().Echo(), "token_type": "bearer"}
+	if g.Req.parsedScope().OpenID {
 		idToken, err := s.idToken(client.ID, g, access, now)
 		if err != nil {
 			s.writeError(w, errorOf(http.StatusInternalServerError, ngi.ErrServerError, "The sandbox could not sign the ID token: "+err.Error()))
@@ -150,68 +175,62 @@ func (s *Server) exchangeCode(w http.ResponseWriter, f url.Values, client Client
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// spendCode finds the grant of a code and checks the exchange as Hydra does,
-// in Hydra's order; s.mu is held. A wrong redirect_uri leaves the code
-// usable; a failed PKCE check removes its PKCE data for good.
-func (s *Server) spendCode(f url.Values, client Client, now time.Time) (*grant, *oauthError) {
+// spendCode checks the exchange of a code's grant (nil when the code is
+// unknown) as Hydra does, in Hydra's order. A wrong redirect_uri leaves the
+// code usable; a failed PKCE check removes its PKCE data for good.
+func (s *Server) spendCode(f url.Values, client Client, now time.Time, g *grant) *oauthError {
 	invalid := func(reason string) *oauthError { return errorOf(http.StatusBadRequest, "invalid_grant", reason) }
-	g, _ := s.codes.get(now, f.Get("code"))
 	switch {
 	case f.Get("code") == "":
-		return nil, invalid("The authorization code is missing.")
+		return invalid("The authorization code is missing.")
 	case g == nil:
-		return nil, invalid("The authorization code has not been found: it was never issued by this sandbox, it is older than " + RequestLifetime.String() + ", or the sandbox restarted.")
-	case g.used:
-		// A second use is a sign the code leaked: revoke what the first issued.
-		for _, t := range g.issued {
-			if tok, _ := s.tokens.get(now, t); tok != nil {
-				tok.revoked = true
-			}
-		}
-		return nil, invalid("The authorization code has already been used.")
-	case now.Sub(g.created) > s.codeLifetime:
-		return nil, invalid(fmt.Sprintf("The authorization code expired %s after it was issued (the sandbox's code lifetime).", s.codeLifetime))
-	case g.req.client.ID != client.ID:
-		return nil, invalid("The OAuth 2.0 Client ID from this request does not match the one from the authorize request.")
-	case f.Get("redirect_uri") != g.req.redirectParam:
-		return nil, invalid("The 'redirect_uri' from this request does not match the one from the authorize request.")
+		return invalid("The authorization code has not been found: it was never issued by this sandbox, it is older than " + RequestLifetime.String() + ", or the sandbox restarted.")
+	case g.Used:
+		// A second use is a sign the code leaked: what the first issued is revoked.
+		return invalid("The authorization code has already been used.")
+	case now.Sub(g.Created) > s.codeLifetime:
+		return invalid(fmt.Sprintf("The authorization code expired %s after it was issued (the sandbox's code lifetime).", s.codeLifetime))
+	case g.Req.ClientID != client.ID:
+		return invalid("The OAuth 2.0 Client ID from this request does not match the one from the authorize request.")
+	case f.Get("redirect_uri") != g.Req.RedirectParam:
+		return invalid("The 'redirect_uri' from this request does not match the one from the authorize request.")
 	}
 	verifier := f.Get("code_verifier")
 	switch {
-	case !g.pkce && (verifier != "" || g.req.challenge != ""):
-		return nil, invalid("Unable to find initial PKCE data tied to this request")
-	case !g.pkce:
-		return g, nil
+	case !g.PKCE && (verifier != "" || g.Req.Challenge != ""):
+		return invalid("Unable to find initial PKCE data tied to this request")
+	case !g.PKCE:
+		return nil
 	}
-	g.pkce = false
+	g.PKCE = false
 	switch {
 	case len(verifier) < ngi.MinVerifierLength:
-		return nil, invalid(fmt.Sprintf("The PKCE code verifier must be at least %d characters.", ngi.MinVerifierLength))
+		return invalid(fmt.Sprintf("The PKCE code verifier must be at least %d characters.", ngi.MinVerifierLength))
 	case len(verifier) > ngi.MaxVerifierLength:
-		return nil, invalid(fmt.Sprintf("The PKCE code verifier can not be longer than %d characters.", ngi.MaxVerifierLength))
-	case flow.ChallengeOf(verifier) != g.req.challenge:
-		return nil, invalid("The PKCE code challenge did not match the code verifier.")
+		return invalid(fmt.Sprintf("The PKCE code verifier can not be longer than %d characters.", ngi.MaxVerifierLength))
+	case flow.ChallengeOf(verifier) != g.Req.Challenge:
+		return invalid("The PKCE code challenge did not match the code verifier.")
 	}
-	return g, nil
+	return nil
 }
 
 func (s *Server) idToken(clientID string, g *grant, access string, now time.Time) (string, error) {
 	claims := jwt.MapClaims{
 		"iss":        s.issuer,
 		"aud":        []string{clientID},
-		"sub":        pairwise(clientID, g.person),
+		"sub":        pairwise(clientID, g.Person),
 		"exp":        now.Add(time.Hour).Unix(),
 		"iat":        now.Unix(),
-		"auth_time":  g.created.Unix(),
-		"rat":        g.req.created.Unix(),
+		"auth_time":  g.Created.Unix(),
+		"rat":        g.Req.Created.Unix(),
 		"at_hash":    token.AtHash(access),
-		"sid":        g.sid,
-		"pid":        g.person,
-		"consent_id": g.consentID,
+		"sid":        g.SID,
+		"pid":        g.Person,
+		"consent_id": g.ConsentID,
 		"jti":        randomText(16),
 	}
-	if g.req.nonce != "" {
-		claims["nonce"] = g.req.nonce
+	if g.Req.Nonce != "" {
+		claims["nonce"] = g.Req.Nonce
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	t.Header["kid"] = s.kid
@@ -224,7 +243,7 @@ func pairwise(clientID, person string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:18])
 }
 
-func (s *Server) clientCredentials(w http.ResponseWriter, f url.Values, client Client) {
+func (s *Server) clientCredentials(ctx context.Context, w http.ResponseWriter, f url.Values, client Client) {
 	audiences := strings.Fields(f.Get("audience"))
 	for _, a := range audiences {
 		if !slices.Contains(client.Audience, a) {
@@ -241,9 +260,10 @@ func (s *Server) clientCredentials(w http.ResponseWriter, f url.Values, client C
 	}
 	now := s.now()
 	access := s.prefixed(ngi.PrefixAccess, opaque())
-	s.mu.Lock()
-	s.tokens.put(now, access, &issued{client: client.ID, audience: audiences, scope: scopes, issuedAt: now, expires: now.Add(TokenLifetime)})
-	s.mu.Unlock()
+	if err := save(ctx, s.store, tokens, access, &issued{Client: client.ID, Audience: audiences, Scope: scopes, IssuedAt: now, Expires: now.Add(TokenLifetime)}); err != nil {
+		s.storeFailed(w)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": access, "expires_in": int(TokenLifetime.Seconds()), "scope": strings.Join(scopes, " "), "token_type": "bearer"})
 }
 
@@ -254,11 +274,10 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.mu.Lock()
-	if t, _ := s.tokens.get(s.now(), f.Get("token")); t != nil && t.client == client.ID {
-		t.revoked = true
+	if err := s.revokeToken(r.Context(), f.Get("token"), client.ID); err != nil {
+		s.storeFailed(w)
+		return
 	}
-	s.mu.Unlock()
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	w.WriteHeader(http.StatusOK)
@@ -269,27 +288,35 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 	scheme, bearer, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	now := s.now()
-	s.mu.Lock()
-	t, _ := s.tokens.get(now, bearer)
-	var revoked bool
-	if t != nil {
-		revoked = t.revoked
-	}
-	s.mu.Unlock()
+	t, err := load[issued](r.Context(), s.store, tokens, bearer)
 	switch {
+	case err != nil:
+		s.storeFailed(w)
 	case !strings.EqualFold(scheme, "Bearer") || t == nil:
 		s.writeError(w, errorOf(http.StatusUnauthorized, ngi.ErrRequestUnauthorized, "Check that you provided valid credentials for the right format."))
-	case revoked || now.After(t.expires):
+	case t.Revoked || now.After(t.Expires):
 		s.writeError(w, errorOf(http.StatusUnauthorized, ngi.ErrRequestUnauthorized, "Token is inactive because it is malformed, expired or otherwise invalid."))
-	case t.grant == nil:
-		writeJSON(w, http.StatusOK, map[string]any{"aud": t.audience, "iat": t.issuedAt.Unix(), "iss": s.issuer})
+	case t.Grant == nil:
+		writeJSON(w, http.StatusOK, map[string]any{"aud": t.Audience, "iat": t.IssuedAt.Unix(), "iss": s.issuer})
 	default:
-		g := t.grant
+		g := t.Grant
 		writeJSON(w, http.StatusOK, map[string]any{
-			"sub": pairwise(t.client, g.person), "pid": g.person, "consent_id": g.consentID, "aud": []string{t.client},
-			"iss": s.issuer, "auth_time": g.created.Unix(), "rat": g.req.created.Unix(), "iat": t.issuedAt.Unix(),
+			"sub": pairwise(t.Client, g.Person), "pid": g.Person, "consent_id": g.ConsentID, "aud": []string{t.Client},
+			"iss": s.issuer, "auth_time": g.Created.Unix(), "rat": g.Req.Created.Unix(), "iat": t.IssuedAt.Unix(),
 		})
 	}
+}
+
+// revokeToken marks a token revoked: any token, or only the client's own
+// when client is given.
+func (s *Server) revokeToken(ctx context.Context, token, client string) error {
+	return modify(ctx, s.store, tokens, token, func(t *issued) *issued {
+		if t == nil || t.Revoked || (client != "" && t.Client != client) {
+			return nil
+		}
+		t.Revoked = true
+		return t
+	})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
