@@ -6,7 +6,7 @@ AXE_VERSION := 4.14.1
 AXE    := .tools/node_modules/axe-core/axe.min.js
 SOURCES := $(shell find app wasm tools -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: build run test vet unit fuzz browser chromium size bench screenshots mutation image clean
+.PHONY: build run test vet unit fuzz browser chromium redis size bench screenshots mutation image clean
 
 # The wasm, then its brotli and gzip copies, which the server sends as they are.
 $(WASM): $(SOURCES)
@@ -28,7 +28,8 @@ vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./app/ngi ./app/flow ./app/token ./app/ui ./wasm
 
-unit:
+# The sandbox's Redis store is tested against Debian's redis-server.
+unit: redis
 	$(GO) test -race -count=1 ./app/...
 
 # Short runs of the fuzz tests: the callback reader and the relay's request decoder.
@@ -38,7 +39,7 @@ fuzz:
 
 # Server and browser tests (package main): they need the built wasm, Chromium
 # and axe-core (npm) for the accessibility check.
-browser: $(WASM) chromium $(AXE)
+browser: $(WASM) chromium redis $(AXE)
 	$(GO) test -count=1 -timeout 20m .
 
 # axe-core, pinned, under a dot-folder so that go's ./... never walks it.
@@ -57,6 +58,16 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
 	else \
 		echo "Chromium is missing. Install Debian's package:  sudo apt-get install --no-install-recommends chromium" >&2; \
+		exit 1; \
+	fi
+
+redis:
+	@if command -v redis-server >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "redis-server is missing: installing Debian's redis-server package"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; \
+	else \
+		echo "redis-server is missing. Install Debian's package:  sudo apt-get install --no-install-recommends redis-server" >&2; \
 		exit 1; \
 	fi
 

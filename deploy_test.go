@@ -72,11 +72,40 @@ func TestKubernetesManifests(t *testing.T) {
 		{"cpu limit", get(c, "resources", "limits", "cpu") != nil, true},
 		{"config", get(kinds["ConfigMap"], "data", "AUTHDEBUG_PUBLIC_URL") != nil, true},
 		{"service", get(kinds["Service"], "spec", "selector", "app"), "authdebug"},
+		// Replicas share the sandbox: one store, one key.
+		{"store from the secret", get(kinds["Secret"], "stringData", "AUTHDEBUG_SANDBOX_STORE") != nil, true},
+		{"secret read", get(c, "envFrom", 1, "secretRef", "name"), "authdebug"},
+		{"key mounted", get(c, "volumeMounts", 0, "mountPath"), "/run/secrets/authdebug"},
+		{"key from a secret", get(d, "spec", "template", "spec", "volumes", 0, "secret", "secretName"), "authdebug-sandbox-key"},
+		{"key file", get(kinds["ConfigMap"], "data", "AUTHDEBUG_SANDBOX_KEY_FILE"), "/run/secrets/authdebug/sandbox-key.pem"},
 	} {
 		if check.got != check.want {
 			t.Errorf("%s: %v, want %v", check.what, check.got, check.want)
 		}
 	}
+}
+
+// buildStatic builds the server as make image does: static, CGO off.
+func buildStatic(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "authdebug")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// freeAddr is a loopback address no one listens on (for a moment).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // The image's filesystem is a static binary and the CA certificates: the
@@ -86,13 +115,8 @@ func TestImageBinaryRunsAlone(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "authdebug")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildStatic(t)
+	dir := filepath.Dir(bin)
 	f, err := elf.Open(bin)
 	if err != nil {
 		t.Fatal(err)
@@ -105,12 +129,7 @@ func TestImageBinaryRunsAlone(t *testing.T) {
 	f.Close()
 	os.Chmod(filepath.Dir(dir), 0o755) // the image's user must reach the binary
 	os.Chmod(dir, 0o755)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	cmd := exec.Command(bin)
 	cmd.Dir = "/"
 	cmd.Env = []string{"AUTHDEBUG_ADDR=" + addr, "AUTHDEBUG_LOG_FORMAT=json"}

@@ -62,6 +62,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		groups    = flags.String("auth-groups-claim", "groups", "the ID token claim that lists the user's groups")
 		domains   listFlag
 		allowGrp  listFlag
+		sbStore   = flags.String("sandbox-store", "", "keep the sandbox's state in Redis or Valkey, shared by replicas: redis://[:PASSWORD@]HOST:PORT[/DB], rediss://… or unix://PATH (default: in memory)")
 		keyFile   = flags.String("sandbox-key-file", "", "a PEM RSA private key the sandbox signs ID tokens with, shared by replicas (default: a fresh key at start)")
 		publicURL = flags.String("public-url", "", "the origin people open the tool at (default http://ADDR); the only host the server answers for, and the base of the sandbox's issuer")
 		envs      listFlag
@@ -131,6 +132,19 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		if cfg.SandboxKey, err = sandbox.ParseKey(data); err != nil {
 			return fail(2, "-sandbox-key-file: "+*keyFile+": ", err)
 		}
+	}
+	if *sbStore != "" {
+		store, err := sandbox.NewRedisStore(*sbStore)
+		if err != nil {
+			// The URL may hold a password: the error names only what is wrong.
+			return fail(2, "-sandbox-store: ", errors.New("want redis://HOST:PORT, rediss://HOST:PORT or unix://PATH"))
+		}
+		ping, cancel := context.WithTimeout(ctx, 3*time.Second)
+		if err := store.Ping(ping); err != nil {
+			log.Warn("the sandbox's store does not answer yet; /readyz says so until it does", "err", err)
+		}
+		cancel()
+		cfg.SandboxStore = store
 	}
 	if *sbFile != "" {
 		data, err := os.ReadFile(*sbFile)

@@ -4,8 +4,11 @@ import (
 	"flag"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+
+	"authdebug/app/sandbox"
 )
 
 // Probes answer whatever the Host, as an orchestrator asks the pod's own
@@ -136,5 +139,34 @@ func TestServerProxySignInAndEnvironmentAccess(t *testing.T) {
 	}
 	if _, err := newServer(config{PublicURL: srv.URL, Web: testWeb(t), EnvAllow: []string{"sandbox=x"}}); err == nil {
 		t.Error("-env-allow on the sandbox was accepted")
+	}
+}
+
+// When the sandbox's Redis does not answer, /readyz says so (without naming
+// its address), the process stays alive for /healthz, and a sandbox call
+// gets a server_error that says what to do rather than a hang.
+func TestServerNotReadyWithoutItsStore(t *testing.T) {
+	store, err := sandbox.NewRedisStore("redis://127.0.0.9:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, config{Web: testWeb(t), SandboxStore: store})
+	if status, body := rawRequest(t, srv.URL, "GET /readyz HTTP/1.1\r\nHost: 10.1.2.3:8000\r\nConnection: close\r\n\r\n"); status != 503 || strings.Contains(body, "127.0.0.9") {
+		t.Errorf("/readyz without the store: %d %q", status, body)
+	}
+	if status, _ := rawRequest(t, srv.URL, "GET /healthz HTTP/1.1\r\nHost: 10.1.2.3:8000\r\nConnection: close\r\n\r\n"); status != 200 {
+		t.Errorf("/healthz without the store: %d", status)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/sandbox/oauth2/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(sandbox.DemoClientID, url.QueryEscape(sandbox.DemoClientSecret))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || !strings.Contains(string(body), "server_error") || !strings.Contains(string(body), "-sandbox-store") {
+		t.Errorf("a token call without the store: %d %s", resp.StatusCode, body)
 	}
 }

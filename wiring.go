@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -61,6 +62,8 @@ type config struct {
 	EnvAllow []string
 	// SandboxKey signs the sandbox's ID tokens; nil makes a fresh one.
 	SandboxKey *rsa.PrivateKey
+	// SandboxStore keeps the sandbox's state; nil keeps it in memory.
+	SandboxStore sandbox.Store
 	// OIDC, when its Issuer is set, signs people in with the company's
 	// identity provider (PublicOrigin is filled in here).
 	OIDC portal.OIDCConfig
@@ -144,7 +147,7 @@ func newServer(cfg config) (*server, error) {
 	version := hex.EncodeToString(sum[:8])
 
 	sb, err := sandbox.New(sandbox.Config{Origin: site.Origin(), Clients: cfg.SandboxClients,
-		LegacyErrors: cfg.SandboxLegacyErrors, CodeLifetime: cfg.SandboxCodeLifetime, Key: cfg.SandboxKey})
+		LegacyErrors: cfg.SandboxLegacyErrors, CodeLifetime: cfg.SandboxCodeLifetime, Key: cfg.SandboxKey, Store: cfg.SandboxStore})
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +250,16 @@ func newServer(cfg config) (*server, error) {
 	// Probes and metrics answer whatever the Host: an orchestrator asks the
 	// pod's own address. Everything else is for the public host only.
 	top := http.NewServeMux()
-	portal.Health(top, func() error { return nil }) // the sandbox's key is made in New; its store is memory
+	portal.Health(top, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := sb.Ready(ctx); err != nil {
+			// Not in the answer: it may name internal addresses, and /readyz is open.
+			cfg.Log.Warn("not ready: the sandbox's store does not answer", "err", err)
+			return errors.New("the sandbox's store does not answer")
+		}
+		return nil
+	})
 	if cfg.MetricsAddr == "" {
 		top.Handle("GET /metrics", metrics.Handler())
 	}
