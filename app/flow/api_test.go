@@ -169,3 +169,19 @@ func TestCallTargetAndCurl(t *testing.T) {
 		t.Errorf("%s", c)
 	}
 }
+
+func TestValidIDAndNIN(t *testing.T) {
+	for id, want := range map[string]bool{
+		"3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8": true, "abc_DEF-9": true, "1234567": false,
+		strings.Repeat("a", 64): true, strings.Repeat("a", 65): false, "abcdefg/h": false, "abcdefgh?x=1": false, "abcdefgh.": false, "ab%2Fcdefg": false,
+	} {
+		if ValidID(id) != want {
+			t.Errorf("ValidID(%q) = %v", id, !want)
+		}
+	}
+	for nin, want := range map[string]bool{"14842249091": true, "1484224909": false, "148422490911": false, "1484224909a": false, "１4842249091": false} {
+		if isNIN(nin) != want {
+			t.Errorf("isNIN(%q) = %v", nin, !want)
+		}
+	}
+}
