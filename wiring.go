@@ -228,7 +228,7 @@ func newServer(cfg config) (*server, error) {
 		Styles:            []string{"/web/style.css"},
 		BackgroundColor:   "#f6f7f9",
 		ThemeColor:        "#1f3a5f",
-		LoadingLabel:      "Loading authdebug… {progress}%",
+		LoadingLabel:      "Loading authdebug…",
 		Version:           version,
 		Resources:         webResolver{http.FileServerFS(webFS)},
 		WasmContentLength: fmt.Sprint(len(wasm)),
@@ -245,6 +245,11 @@ func newServer(cfg config) (*server, error) {
 	mux.Handle("/web/app.wasm", wasmHandler)
 	mux.Handle("/app.wasm", wasmHandler)
 	mux.Handle("/robots.txt", fileFrom(webFS, "robots.txt", "text/plain; charset=utf-8"))
+	script, err := appJS(page)
+	if err != nil {
+		cfg.Log.Warn("the page's loader", "err", err)
+	}
+	mux.Handle("GET /app.js", staticFile(script, "application/javascript"))
 	mux.Handle("/", pageOnly(page))
 
 	// Probes and metrics answer whatever the Host: an orchestrator asks the

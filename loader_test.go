@@ -1,0 +1,37 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// The page's app.js is go-app's own, with app.wasm fetched straight into
+// the browser's streaming compiler rather than through the progress loop.
+func TestAppJSFetchesTheWasmWithoutTheProgressLoop(t *testing.T) {
+	srv := startServer(t, config{Web: testWeb(t)})
+	resp, body := get(t, srv.URL+"/app.js", nil)
+	script := string(body)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/javascript" {
+		t.Fatalf("/app.js = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(script, "instantiateStreaming(\n      "+plainFetch) || strings.Contains(script, progressFetch) {
+		t.Errorf("app.js still fetches the wasm through the progress loop:\n%s", script)
+	}
+	if !strings.Contains(script, "goappInitServiceWorker") {
+		t.Error("app.js is not go-app's")
+	}
+	if strings.Contains(srv.log.String(), "loader") {
+		t.Errorf("a warning about the loader: %s", srv.log.String())
+	}
+}
+
+// Should go-app's script change, the server says so and serves it as it is.
+func TestAppJSKeepsGoAppsScriptWhenThePatchDoesNotApply(t *testing.T) {
+	other := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "goappInitWebAssembly(); fetch(x)") })
+	script, err := appJS(other)
+	if err == nil || string(script) != "goappInitWebAssembly(); fetch(x)" {
+		t.Errorf("%q, %v", script, err)
+	}
+}
