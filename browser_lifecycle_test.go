@@ -2,11 +2,15 @@ package main
 
 import (
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"authdebug/app/ngi"
 )
@@ -88,4 +92,71 @@ func TestBrowserAnswersLandAfterSwitchingTabs(t *testing.T) {
 	b.waitJS(`!!document.querySelector('#discovery-summary') && !document.querySelector('#discovery-load').disabled`)
 	b.waitJS(`!!document.querySelector('#discovery-keys')`)
 	b.noConsoleErrors()
+}
+
+// heldWasm is the embedded web/ with app.wasm held back until release is
+// closed: the page as a person sees it while the wasm is on its way.
+type heldWasm struct {
+	fs.FS
+	held    *atomic.Bool
+	release chan struct{}
+}
+
+func (h heldWasm) Open(name string) (fs.File, error) {
+	if strings.HasPrefix(name, "app.wasm") && h.held.Load() {
+		<-h.release
+	}
+	return h.FS.Open(name)
+}
+
+// While app.wasm loads, the server's tab shows with the choices the page
+// will make, inert and dimmed, and go-app's loader is a small status line,
+// not a curtain; then the wasm takes over and the page works.
+func TestBrowserShowsThePageWhileTheWasmLoads(t *testing.T) {
+	webFS, err := fs.Sub(web, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held atomic.Bool
+	release := make(chan struct{})
+	srv := startServer(t, config{Web: heldWasm{webFS, &held, release}})
+	held.Store(true)
+	defer func() {
+		if held.Swap(false) {
+			close(release)
+		}
+	}()
+	b := newBrowser(t)
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	b.waitJS(`document.getElementById('app-wasm-loader') && document.querySelector('#authorize h2')`)
+	time.Sleep(300 * time.Millisecond) // the wasm stays held: this is the loading page
+	for _, check := range []string{
+		// The tab is there, not covered by the loader (elementFromPoint
+		// skips inert elements, so the boxes are compared).
+		`(() => { const h = document.querySelector('#authorize h2').getBoundingClientRect(), l = document.getElementById('app-wasm-loader').getBoundingClientRect();
+		  return h.height > 0 && (l.bottom <= h.top || l.top >= h.bottom || l.right <= h.left || l.left >= h.right) })()`,
+		`document.getElementById('app-wasm-loader').getBoundingClientRect().height < 80`,
+		`document.getElementById('app-wasm-loader').getBoundingClientRect().width < innerWidth / 2`,
+		// Nothing on it works yet, and nothing says otherwise.
+		`document.querySelector('#app').inert === true`,
+		`document.querySelector('#loading').textContent.includes('Loading')`,
+		// It shows the choices the page will make.
+		`document.querySelector('#purpose').value === 'debt.unsecured.presentation'`,
+		`document.querySelector('#response-mode').value === 'query'`,
+		`document.querySelector('#openid').checked === false`,
+	} {
+		if b.eval("String("+check+")") != "true" {
+			t.Errorf("while the wasm loads, false: %s", check)
+		}
+	}
+	held.Store(false)
+	close(release)
+	b.waitApp()
+	if b.eval(`String(document.querySelector('#app').inert)`) != "false" {
+		t.Error("the page stays inert after the wasm loaded")
+	}
+	b.check("#openid", true)
+	b.waitJS(`document.querySelector('#authorize-scope').value.endsWith(' openid')`)
 }

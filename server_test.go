@@ -131,11 +131,20 @@ func TestServerPageHasNoInlineScriptOrRemoteResource(t *testing.T) {
 			t.Errorf("%s = %d", path, resp.StatusCode)
 		}
 	}
-	// Every tab is prerendered at its own route.
-	for path, id := range map[string]string{"/": "authorize", "/callback": "callback", "/token": "token", "/inspect": "inspect", "/discovery": "discovery"} {
+	// Every tab is prerendered at its own route, inert until the wasm takes
+	// over, and with no false boolean written as one (checked="false" reads
+	// as checked).
+	for path, id := range map[string]string{"/": "authorize", "/callback": "callback", "/token": "token", "/inspect": "inspect", "/discovery": "discovery", "/call": "call"} {
 		resp, body := get(t, srv.URL+path, nil)
-		if resp.StatusCode != 200 || !strings.Contains(string(body), `id="`+id+`"`) || !strings.Contains(string(body), `id="nav-`+id+`"`) {
+		page := string(body)
+		if resp.StatusCode != 200 || !strings.Contains(page, `id="`+id+`"`) || !strings.Contains(page, `id="nav-`+id+`"`) {
 			t.Errorf("%s = %d, without #%s", path, resp.StatusCode, id)
+		}
+		if root := regexp.MustCompile(`<div [^>]*id="app"[^>]*>`).FindString(page); !regexp.MustCompile(` inert[ >]`).MatchString(root) {
+			t.Errorf("%s: the server's page is not inert: %s", path, root)
+		}
+		if m := regexp.MustCompile(`(selected|checked)="false"`).FindString(page); m != "" {
+			t.Errorf("%s: %s", path, m)
 		}
 	}
 	if resp, _ := get(t, srv.URL+"/no-such-tab", nil); resp.StatusCode != 404 {

@@ -214,12 +214,20 @@ func (s *Shell) Render() ga.UI {
 		s.sh.root.Defer(func(ga.Context) { s.syncFields() })
 	}
 	ready := s.sh.mounted && len(s.sh.envs) > 0
-	return ga.Div().ID("app").Class("shell").DataSet("ready", ready).DataSet("tab", s.tab).Body(
+	root := ga.Div().ID("app").Class("shell").DataSet("ready", ready).DataSet("tab", s.tab)
+	if ga.IsServer {
+		// The server's page shows while app.wasm loads; nothing on it works
+		// until the wasm replaces it, so it takes no focus, click or typing.
+		root = root.Attr("inert", true)
+	}
+	return root.Body(
 		ga.A().Class("skip").Href("#tab").Text("Skip to the tab"),
 		ga.Header().Class("top").Body(
 			ga.H1().Class("brand").Body(ga.A().Href("/").Body(
 				// Decorative: go-app drops an empty alt, so the role says it.
-				ga.Img().Src("/web/icon.svg").Attr("role", "presentation"),
+				// A PNG, not the SVG: an SVG image costs the first load ~10 ms
+				// of the main thread to set up its document (make bench's trace).
+				ga.Img().Src("/web/icon-192.png").Attr("role", "presentation"),
 				ga.Span().Text("authdebug"),
 			)),
 			ga.Span().Class("tagline").Text("OAuth 2.0 debugger for Norsk Gjeldsinformasjon"),
@@ -303,7 +311,7 @@ func (s *Shell) renderEnvBar() ga.UI {
 				if env.Production {
 					label += " — PRODUCTION"
 				}
-				return ga.Option().Value(env.ID).Selected(env.ID == s.sh.envID).Text(label)
+				return option(env.ID, label, env.ID == s.sh.envID)
 			}),
 		),
 		ga.If(e != nil && e.Production, func() ga.UI {
