@@ -16,7 +16,7 @@ func TestAppJSFetchesTheWasmWithoutTheProgressLoop(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/javascript" {
 		t.Fatalf("/app.js = %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	if !strings.Contains(script, "instantiateStreaming(\n      "+plainFetch) || strings.Contains(script, progressFetch) {
+	if !strings.Contains(script, "instantiateStreaming(\n      "+plainFetch) || strings.Contains(script, progressFetch) || strings.Contains(script, "showProgress(0)") {
 		t.Errorf("app.js still fetches the wasm through the progress loop:\n%s", script)
 	}
 	if !strings.Contains(script, "goappInitServiceWorker") {
