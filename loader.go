@@ -22,30 +22,42 @@ const (
 	showZero      = "    showProgress(0);\n"
 )
 
-// appJS is go-app's own app.js with the wasm fetched without the progress
-// copy. It is made once from go-app's handler (in-process: nothing is
-// fetched); when go-app's script no longer has the expected call, the error
+// appJS serves go-app's own app.js with the wasm fetched without the
+// progress copy, and with go-app's headers (no-cache, its version as ETag).
+// The script is made once from go-app's handler (in-process: nothing is
+// fetched); when go-app's script no longer has the expected calls, the error
 // says so and go-app's script is served as it is.
-func appJS(page http.Handler) ([]byte, error) {
+func appJS(page http.Handler) (http.Handler, error) {
 	rec := httptest.NewRecorder()
 	page.ServeHTTP(rec, httptest.NewRequest("GET", "/app.js", nil))
-	script := rec.Body.String()
 	if rec.Code != http.StatusOK {
-		return nil, fmt.Errorf("go-app's app.js answered %d", rec.Code)
+		return page, fmt.Errorf("go-app's app.js answered %d", rec.Code)
 	}
+	f := fixedFile{header: rec.Header().Clone(), body: rec.Body.Bytes()}
+	script := rec.Body.String()
 	if strings.Count(script, progressFetch) != 1 || strings.Count(script, showZero) != 1 {
-		return rec.Body.Bytes(), fmt.Errorf("go-app's app.js has no single %s and %q to replace: the first load keeps go-app's progress loop", progressFetch, showZero)
+		return f, fmt.Errorf("go-app's app.js has no single %s and %q to replace: the first load keeps go-app's progress loop", progressFetch, showZero)
 	}
 	script = strings.Replace(script, progressFetch, plainFetch, 1)
-	script = strings.Replace(script, showZero, "", 1)
-	return []byte(script), nil
+	f.body = []byte(strings.Replace(script, showZero, "", 1))
+	f.header.Set("Content-Length", fmt.Sprint(len(f.body)))
+	return f, nil
 }
 
-// staticFile serves fixed bytes, as go-app serves its generated files.
-func staticFile(body []byte, contentType string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", contentType)
-		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-		w.Write(body)
-	})
+// fixedFile serves fixed bytes with fixed headers, answering 304 to its ETag.
+type fixedFile struct {
+	header http.Header
+	body   []byte
+}
+
+func (f fixedFile) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for k, v := range f.header {
+		w.Header()[k] = v
+	}
+	if etag := f.header.Get("ETag"); etag != "" && r.Header.Get("If-None-Match") == etag {
+		w.Header().Del("Content-Length")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Write(f.body)
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -22,6 +24,14 @@ func TestAppJSFetchesTheWasmWithoutTheProgressLoop(t *testing.T) {
 	if !strings.Contains(script, "goappInitServiceWorker") {
 		t.Error("app.js is not go-app's")
 	}
+	// go-app's headers: revalidated by its version.
+	etag := resp.Header.Get("ETag")
+	if etag == "" || resp.Header.Get("Cache-Control") != "no-cache" || resp.Header.Get("Content-Length") != fmt.Sprint(len(body)) {
+		t.Errorf("headers: %v", resp.Header)
+	}
+	if again, _ := get(t, srv.URL+"/app.js", map[string]string{"If-None-Match": etag}); again.StatusCode != http.StatusNotModified {
+		t.Errorf("revalidation = %d", again.StatusCode)
+	}
 	if strings.Contains(srv.log.String(), "loader") {
 		t.Errorf("a warning about the loader: %s", srv.log.String())
 	}
@@ -31,7 +41,9 @@ func TestAppJSFetchesTheWasmWithoutTheProgressLoop(t *testing.T) {
 func TestAppJSKeepsGoAppsScriptWhenThePatchDoesNotApply(t *testing.T) {
 	other := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "goappInitWebAssembly(); fetch(x)") })
 	script, err := appJS(other)
-	if err == nil || string(script) != "goappInitWebAssembly(); fetch(x)" {
-		t.Errorf("%q, %v", script, err)
+	rec := httptest.NewRecorder()
+	script.ServeHTTP(rec, httptest.NewRequest("GET", "/app.js", nil))
+	if err == nil || rec.Body.String() != "goappInitWebAssembly(); fetch(x)" {
+		t.Errorf("%q, %v", rec.Body.String(), err)
 	}
 }

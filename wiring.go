@@ -249,7 +249,7 @@ func newServer(cfg config) (*server, error) {
 	if err != nil {
 		cfg.Log.Warn("the page's loader", "err", err)
 	}
-	mux.Handle("GET /app.js", staticFile(script, "application/javascript"))
+	mux.Handle("GET /app.js", script)
 	mux.Handle("/", pageOnly(page))
 
 	// Probes and metrics answer whatever the Host: an orchestrator asks the
