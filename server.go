@@ -134,7 +134,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		}
 	}
 	if *sbStore != "" {
-		store, err := sandbox.NewRedisStore(*sbStore)
+		store, err := sandbox.NewRedisStore(*sbStore, log)
 		if err != nil {
 			// The URL may hold a password: the error names only what is wrong.
 			return fail(2, "-sandbox-store: ", errors.New("want redis://HOST:PORT, rediss://HOST:PORT or unix://PATH"))

@@ -146,7 +146,7 @@ func TestServerProxySignInAndEnvironmentAccess(t *testing.T) {
 // its address), the process stays alive for /healthz, and a sandbox call
 // gets a server_error that says what to do rather than a hang.
 func TestServerNotReadyWithoutItsStore(t *testing.T) {
-	store, err := sandbox.NewRedisStore("redis://127.0.0.9:1")
+	store, err := sandbox.NewRedisStore("redis://127.0.0.9:1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -21,14 +23,25 @@ type redisStore struct {
 }
 
 // NewRedisStore keeps the state at a redis://, rediss:// or unix:// URL. It
-// connects when first used: Ping tells whether the server answers.
-func NewRedisStore(rawURL string) (Store, error) {
+// connects when first used: Ping tells whether the server answers. go-redis's
+// own messages (a pool that cannot dial) go to log as warnings; nil drops them.
+func NewRedisStore(rawURL string, log *slog.Logger) (Store, error) {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
+	redis.SetLogger(redisLog{log})
 	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = 2*time.Second, 2*time.Second, 2*time.Second
 	return &redisStore{rdb: redis.NewClient(opts), prefix: "authdebug:sandbox:"}, nil
+}
+
+// redisLog writes go-redis's messages as structured warnings.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	if l.log != nil {
+		l.log.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+	}
 }
 
 func (s *redisStore) key(b bucket, key string) string {

@@ -23,7 +23,7 @@ func eachStore(t *testing.T, test func(t *testing.T, st Store, pass func(time.Du
 		test(t, NewMemoryStore(clock), func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() })
 	})
 	t.Run("redis", func(t *testing.T) {
-		st, err := NewRedisStore(redistest.Start(t))
+		st, err := NewRedisStore(redistest.Start(t), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +139,7 @@ func TestStoreFeedNumbersAndKeepsTheNewest(t *testing.T) {
 func onEachStore(t *testing.T, test func(t *testing.T, ts *testSandbox)) {
 	t.Run("memory", func(t *testing.T) { test(t, newTestSandbox(t)) })
 	t.Run("redis", func(t *testing.T) {
-		st, err := NewRedisStore(redistest.Start(t))
+		st, err := NewRedisStore(redistest.Start(t), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
