@@ -147,7 +147,14 @@ func (s *Server) exchangeCode(ctx context.Context, w http.ResponseWriter, f url.
 		return g
 	})
 	if err == nil && token.Grant != nil {
-		err = save(ctx, s.store, tokens, access, token)
+		// An update, not a put: a replay that raced in may have revoked it.
+		err = modify(ctx, s.store, tokens, access, func(t *issued) *issued {
+			if t == nil {
+				return token
+			}
+			t.Grant = token.Grant
+			return t
+		})
 	} else {
 		s.store.Take(ctx, tokens, access) // never handed out
 	}
