@@ -160,3 +160,18 @@ func TestBrowserShowsThePageWhileTheWasmLoads(t *testing.T) {
 	b.check("#openid", true)
 	b.waitJS(`document.querySelector('#authorize-scope').value.endsWith(' openid')`)
 }
+
+// The service worker is registered once the wasm runs (its installation
+// fetches app.wasm again, so not during the first load) and then serves the
+// next load.
+func TestBrowserServiceWorkerComesAfterTheFirstLoad(t *testing.T) {
+	srv := startServer(t, config{})
+	b := newBrowser(t)
+	b.open(srv.URL + "/")
+	b.eval(`navigator.serviceWorker.ready.then(r => { window.workerActive = !!r.active }), 'waiting'`)
+	b.waitJS(`window.workerActive === true`)
+	b.open(srv.URL + "/token")
+	if b.eval(`String(navigator.serviceWorker.controller !== null)`) != "true" {
+		t.Error("the second load is not served by the service worker")
+	}
+}

@@ -21,8 +21,12 @@ func TestAppJSFetchesTheWasmWithoutTheProgressLoop(t *testing.T) {
 	if !strings.Contains(script, "instantiateStreaming(\n      "+plainFetch) || strings.Contains(script, progressFetch) || strings.Contains(script, "showProgress(0)") {
 		t.Errorf("app.js still fetches the wasm through the progress loop:\n%s", script)
 	}
-	if !strings.Contains(script, "goappInitServiceWorker") {
+	if !strings.Contains(script, "async function goappInitServiceWorker()") {
 		t.Error("app.js is not go-app's")
+	}
+	// The service worker is registered once the wasm runs, not before.
+	if strings.Count(script, "goappInitServiceWorker();") != 1 || !strings.Contains(script, "go.run(wasm.instance);\n    loader.remove();\n    goappInitServiceWorker();") {
+		t.Errorf("app.js registers the service worker elsewhere:\n%s", script)
 	}
 	// go-app's headers: revalidated by its version.
 	etag := resp.Header.Get("ETag")
