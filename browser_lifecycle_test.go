@@ -161,13 +161,17 @@ func TestBrowserShowsThePageWhileTheWasmLoads(t *testing.T) {
 	b.waitJS(`document.querySelector('#authorize-scope').value.endsWith(' openid')`)
 }
 
-// The service worker is registered once the wasm runs (its installation
-// fetches app.wasm again, so not during the first load) and then serves the
-// next load.
+// The page fetches app.wasm once (app.js takes the preload); the service
+// worker is registered once the wasm runs (its installation fetches app.wasm
+// again, so not during the first load) and then serves the next load.
 func TestBrowserServiceWorkerComesAfterTheFirstLoad(t *testing.T) {
 	srv := startServer(t, config{})
 	b := newBrowser(t)
 	b.open(srv.URL + "/")
+	// The page fetched app.wasm once: app.js took the head's preload.
+	if n := b.eval(`String(performance.getEntriesByType('resource').filter(e => e.name.endsWith('/web/app.wasm')).length)`); n != "1" {
+		t.Errorf("app.wasm fetched %s times by the page", n)
+	}
 	b.eval(`navigator.serviceWorker.ready.then(r => { window.workerActive = !!r.active }), 'waiting'`)
 	b.waitJS(`window.workerActive === true`)
 	b.open(srv.URL + "/token")

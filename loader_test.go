@@ -51,3 +51,13 @@ func TestAppJSKeepsGoAppsScriptWhenThePatchDoesNotApply(t *testing.T) {
 		t.Errorf("%q, %v", rec.Body.String(), err)
 	}
 }
+
+// The page asks for app.wasm from its head, in the mode app.js's fetch uses,
+// so that the browser hands the download to it rather than fetching twice.
+func TestPagePreloadsTheWasmForAppJS(t *testing.T) {
+	srv := startServer(t, config{Web: testWeb(t)})
+	_, body := get(t, srv.URL+"/", nil)
+	if !strings.Contains(string(body), `<link rel="preload" href="/web/app.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">`) {
+		t.Errorf("no preload of the wasm:\n%s", body)
+	}
+}
