@@ -249,11 +249,11 @@ func newServer(cfg config) (*server, error) {
 	mux.Handle("/web/app.wasm", wasmHandler)
 	mux.Handle("/app.wasm", wasmHandler)
 	mux.Handle("/robots.txt", fileFrom(webFS, "robots.txt", "text/plain; charset=utf-8"))
-	script, err := appJS(page)
-	if err != nil {
+	if script, err := appJS(page); err != nil {
 		cfg.Log.Warn("the page's loader", "err", err)
+	} else {
+		mux.Handle("GET /app.js", script)
 	}
-	mux.Handle("GET /app.js", script)
 	mux.Handle("/", pageOnly(page))
 
 	// Probes and metrics answer whatever the Host: an orchestrator asks the
