@@ -3,11 +3,15 @@ package main
 import (
 	"io"
 	"io/fs"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -178,4 +182,66 @@ func TestBrowserServiceWorkerComesAfterTheFirstLoad(t *testing.T) {
 	if b.eval(`String(navigator.serviceWorker.controller !== null)`) != "true" {
 		t.Error("the second load is not served by the service worker")
 	}
+}
+
+// swapHandler serves with whichever handler was stored last: one address
+// whose server is replaced by a new version, as a deployment does.
+type swapHandler struct{ h atomic.Pointer[http.Handler] }
+
+func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*s.h.Load()).ServeHTTP(w, r)
+}
+
+// After a new version is deployed, a page the service worker serves from
+// its cache learns of it (the worker registers after the wasm runs) and
+// offers to reload.
+func TestBrowserOffersTheNewVersion(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := "http://" + ln.Addr().String()
+	version := func(webFS fs.FS) http.Handler {
+		h, err := newServer(config{Web: webFS, PublicURL: origin, Log: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	old, err := fs.Sub(web, "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The next version: the same page with a custom section appended to
+	// app.wasm (still valid), so its version differs. Served uncompressed.
+	wasm, err := fs.ReadFile(old, "app.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := fstest.MapFS{"app.wasm": {Data: append(slices.Clip(wasm), 0x00, 0x05, 0x04, 'n', 'e', 'x', 't')}}
+	for _, name := range []string{"style.css", "icon.svg", "icon-192.png", "icon-512.png", "robots.txt"} {
+		b, err := fs.ReadFile(old, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next[name] = &fstest.MapFile{Data: b}
+	}
+	swap := &swapHandler{}
+	first := version(old)
+	swap.h.Store(&first)
+	srv := httptest.NewUnstartedServer(swap)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+
+	b := newBrowser(t)
+	b.open(origin + "/")
+	b.eval(`navigator.serviceWorker.ready.then(r => { window.workerActive = !!r.active }), 'waiting'`)
+	b.waitJS(`window.workerActive === true`)
+	b.open(origin + "/")
+	second := version(next)
+	swap.h.Store(&second)
+	b.open(origin + "/")
+	b.waitJS(`document.querySelector('#update-reload') !== null`)
 }
