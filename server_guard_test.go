@@ -318,12 +318,13 @@ func TestRunRefusesMalformedFlags(t *testing.T) {
 		{[]string{"-sandbox-code-lifetime", "-5s"}, "-sandbox-code-lifetime"},
 		{[]string{"-log-format", "xml"}, "-log-format"},
 		{[]string{"-sandbox-key-file", "/etc/hostname"}, "-sandbox-key-file"},
+		{[]string{"-sandbox-store", "http://:s3cret@redis.example:6379"}, "-sandbox-store"},
 	} {
 		var out bytes.Buffer
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		code := run(ctx, append([]string{"-addr", "127.0.0.1:0"}, tt.args...), &out)
 		cancel()
-		if code != 2 || !strings.Contains(out.String(), tt.want) {
+		if code != 2 || !strings.Contains(out.String(), tt.want) || strings.Contains(out.String(), "s3cret") {
 			t.Errorf("%v: exit %d, %q", tt.args, code, out.String())
 		}
 	}
