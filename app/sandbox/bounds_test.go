@@ -165,8 +165,12 @@ func TestSandboxStateIsBounded(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(page), "expired") {
 		t.Errorf("the oldest request: %d", resp.StatusCode)
 	}
-	// Time passing empties the store without anyone walking it.
+	// Time passing empties the store without anyone walking it, and the
+	// metrics say so at once.
 	ts.now = ts.now.Add(RequestLifetime + time.Second)
+	if n := ts.sb.Sizes()[pendingRequests.name]; n != 0 {
+		t.Errorf("the metrics count %d requests after they all expired", n)
+	}
 	ts.code(t, nil)
 	if n := ts.sb.Sizes()[pendingRequests.name]; n != 0 {
 		t.Errorf("%d requests left after they all expired", n)

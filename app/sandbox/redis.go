@@ -52,16 +52,16 @@ func (s *redisStore) key(b bucket, key string) string {
 func (s *redisStore) index(b bucket) string { return s.prefix + b.name }
 
 // putScript stores a record with its expiry and keeps the bucket's index:
-// drops what expired, then the oldest past the cap, with their records. An
-// index entry's score is Redis's time in milliseconds times 1024 plus a
-// counter, so that records put in the same millisecond keep their order.
+// past the cap it drops the oldest entries, with their records (an expired
+// entry is among the oldest; Sizes counts only the live ones). An entry's
+// score is Redis's time in milliseconds times 1024 plus a counter, so that
+// records put in the same millisecond keep their order.
 var putScript = redis.NewScript(`
 local ttl, cap = tonumber(ARGV[2]), tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local score = now * 1024 + redis.call('INCR', KEYS[3]) % 1024
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', (now - ttl) * 1024)
 redis.call('ZADD', KEYS[2], score, KEYS[1])
 local over = redis.call('ZCARD', KEYS[2]) - cap
 if over > 0 then

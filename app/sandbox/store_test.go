@@ -53,6 +53,11 @@ func TestStoreRecordsExpireAndAreCapped(t *testing.T) {
 		if sizes, _ := st.Sizes(ctx); sizes[pendingRequests.name] != 2 || sizes[tokens.name] != 0 {
 			t.Errorf("sizes: %v, want 2 pending requests", sizes)
 		}
+		// A record taken is no longer counted.
+		st.Take(ctx, pendingRequests, "a")
+		if sizes, _ := st.Sizes(ctx); sizes[pendingRequests.name] != 1 {
+			t.Errorf("sizes after a take: %v, want 1 pending request", sizes)
+		}
 		pass(400 * time.Millisecond)
 		if got, _ := st.Get(ctx, b, "4"); got != nil {
 			t.Errorf("an expired record is still there: %q", got)
