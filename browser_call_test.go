@@ -24,11 +24,7 @@ func codeFlowToCall(b *browser, days string) {
 	b.t.Helper()
 	b.input("#days", days)
 	authorizeAndDecide(b, true, "query", "approve")
-	b.click("#nav-token")
-	b.waitJS(`!!document.querySelector('#exchange')`)
-	b.input("#client-secret", sandbox.DemoClientSecret)
-	b.click("#exchange")
-	b.waitAttr("#token-result", "data-outcome", "success")
+	exchangeTheCode(b)
 	b.click("#nav-call")
 	b.waitJS(`!!document.querySelector('#call-send') && document.querySelector('#call-token').value !== ''`)
 }

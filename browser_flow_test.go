@@ -13,6 +13,17 @@ import (
 	"authdebug/app/sandbox"
 )
 
+// exchangeTheCode takes the callback's code to the Token tab and exchanges
+// it with the demo client's secret.
+func exchangeTheCode(b *browser) {
+	b.t.Helper()
+	b.click("#nav-token")
+	b.waitJS(`!!document.querySelector('#exchange')`)
+	b.input("#client-secret", sandbox.DemoClientSecret)
+	b.click("#exchange")
+	b.waitAttr("#token-result", "data-outcome", "success")
+}
+
 // authorizeAndDecide builds a sandbox request on the Authorize tab (already
 // open), opens it, and picks an outcome on the consent page; it returns on
 // the tool's /callback.

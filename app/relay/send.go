@@ -59,15 +59,8 @@ func badRequest(w http.ResponseWriter, msg string) {
 // call carries a call of NGI's API: the URL is the environment's API base
 // and the operation's fixed path, with a consent id that must be a plain id.
 func (r *Relay) call(w http.ResponseWriter, req *http.Request) {
-	if r.limited(w, req, "API") {
-		return
-	}
 	var in flow.CallRequest
-	if msg := r.decodeJSON(w, req, &in); msg != "" {
-		badRequest(w, msg)
-		return
-	}
-	e, ok := r.usableEnv(w, req, in.Env)
+	e, ok := r.accept(w, req, "API", &in, func() string { return in.Env })
 	if !ok {
 		return
 	}
@@ -177,6 +170,20 @@ func (r *Relay) post(w http.ResponseWriter, req *http.Request, what, required st
 	up.Header.Set("Accept", "application/json")
 	up.Header.Set("Authorization", flow.BasicAuth(in.ClientID, in.ClientSecret))
 	r.send(w, req, e, what, in.ClientID, up, body)
+}
+
+// accept takes a JSON call of the page's: within the client's rate, read
+// into in, for an environment (env reads its id from in) the user may use.
+// ok is false when it has already answered.
+func (r *Relay) accept(w http.ResponseWriter, req *http.Request, kind string, in any, env func() string) (e ngi.Environment, ok bool) {
+	if r.limited(w, req, kind) {
+		return e, false
+	}
+	if msg := r.decodeJSON(w, req, in); msg != "" {
+		badRequest(w, msg)
+		return e, false
+	}
+	return r.usableEnv(w, req, env())
 }
 
 // decodeJSON reads one JSON value of the page's into v, strictly; a
@@ -326,15 +333,8 @@ func outcomeOf(res flow.RelayResult) string {
 // endpoint, without cookies, and reads where the server would send the
 // browser. The Location is read, never fetched.
 func (r *Relay) preflight(w http.ResponseWriter, req *http.Request) {
-	if r.limited(w, req, "preflight") {
-		return
-	}
 	var in flow.PreflightRequest
-	if msg := r.decodeJSON(w, req, &in); msg != "" {
-		badRequest(w, msg)
-		return
-	}
-	e, ok := r.usableEnv(w, req, in.Env)
+	e, ok := r.accept(w, req, "preflight", &in, func() string { return in.Env })
 	if !ok {
 		return
 	}
