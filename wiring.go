@@ -13,7 +13,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -316,9 +318,32 @@ func pageOnly(page http.Handler) http.Handler {
 			// NGI's redirect lands here with a code in the URL: keep no copy.
 			w = &fixedHeader{ResponseWriter: w, name: "Cache-Control", value: "no-store"}
 		}
-		page.ServeHTTP(w, clean)
+		if !isPage {
+			page.ServeHTTP(w, clean)
+			return
+		}
+		rec := httptest.NewRecorder()
+		page.ServeHTTP(rec, clean)
+		body := falseBoolean.ReplaceAll(rec.Body.Bytes(), nil)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		if rec.Code != http.StatusNotModified {
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(body)
 	})
 }
+
+// falseBoolean is a false boolean attribute as go-app writes it when it
+// renders a page on the server (checked="false"). A browser reads the
+// attribute's presence as true: the page shown while the wasm loads would
+// show options chosen, boxes ticked and buttons disabled that the page will
+// not have. In the browser go-app sets the property, so only the server's
+// HTML needs them gone. go-app quotes attribute values with strconv.Quote, so
+// the pattern cannot match inside a value.
+var falseBoolean = regexp.MustCompile(` (checked|selected|disabled|readonly|required|hidden|open|multiple|autofocus|novalidate|formnovalidate)="false"`)
 
 // receiveFormPost takes a callback sent with response_mode=form_post and
 // hands it to the page in the fragment of /callback, which never reaches a

@@ -268,7 +268,7 @@ func (a *authorizeTab) render() ga.UI {
 			ga.Label().For("purpose").Text("Purpose"),
 			ga.Select().ID("purpose").OnChange(a.onPurpose).Body(ga.Range(ngi.Purposes).Slice(func(i int) ga.UI {
 				p := ngi.Purposes[i]
-				return option(p.Scope, p.Label, p.Scope == a.purpose)
+				return ga.Option().Value(p.Scope).Selected(p.Scope == a.purpose).Text(p.Label)
 			})),
 			ga.Label().For("days").Text("Duration in days (optional)"),
 			ga.Div().Body(
@@ -280,7 +280,7 @@ func (a *authorizeTab) render() ga.UI {
 			),
 			ga.Label().For("openid").Text("ID token (openid)"),
 			ga.Label().Class("check").Body(
-				checkbox("openid", a.openid).OnChange(a.onOpenID),
+				ga.Input().ID("openid").Type("checkbox").Checked(a.openid).OnChange(a.onOpenID),
 				ga.Text(" ask for an ID token (openid is always placed last)"),
 			),
 			ga.Label().For("authorize-scope").Text("scope"),
@@ -297,14 +297,14 @@ func (a *authorizeTab) render() ga.UI {
 			}),
 			ga.Label().For("pkce").Text("PKCE (S256)"),
 			ga.Label().Class("check").Body(
-				checkbox("pkce", a.usePKCE).OnChange(a.onPKCE),
+				ga.Input().ID("pkce").Type("checkbox").Checked(a.usePKCE).OnChange(a.onPKCE),
 				ga.Text(" send a code_challenge; the verifier is kept for the token step"),
 			),
 			ga.Label().For("response-mode").Text("response_mode"),
 			ga.Select().ID("response-mode").OnChange(a.onResponseMode).Body(
 				ga.Range(ngi.ResponseModes).Slice(func(i int) ga.UI {
 					m := ngi.ResponseModes[i]
-					return option(m, m, m == a.responseMode)
+					return ga.Option().Value(m).Selected(m == a.responseMode).Text(m)
 				}),
 			),
 		),

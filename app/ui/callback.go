@@ -141,7 +141,7 @@ func (c *callbackTab) render() ga.UI {
 				ga.Input().ID("callback-share").Type("text").ReadOnly(true).Value(c.shareLink()),
 				c.sh.copyButton("copy-callback-share", "callback-share"),
 				ga.Label().Class("check").Body(
-					checkbox("share-with-code", c.shareCode).OnChange(c.onShareCode),
+					ga.Input().ID("share-with-code").Type("checkbox").Checked(c.shareCode).OnChange(c.onShareCode),
 					ga.Text(" put the code in the link (whoever opens it could exchange it)"),
 				),
 			)

@@ -199,7 +199,7 @@ func (c *callTab) render(journey ga.UI) ga.UI {
 			ga.Label().For("call-operation").Text("Operation"),
 			ga.Select().ID("call-operation").OnChange(c.onOperation).Body(ga.Range(ngi.Operations).Slice(func(i int) ga.UI {
 				o := ngi.Operations[i]
-				return option(o.ID, o.ID+": "+o.Label, o.ID == c.op)
+				return ga.Option().Value(o.ID).Selected(o.ID == c.op).Text(o.ID + ": " + o.Label)
 			})),
 			ga.Label().For("call-token").Text("Access token"),
 			ga.Div().Body(
@@ -241,7 +241,7 @@ func (c *callTab) renderConsentFields() ga.UI {
 		ga.Label().For("call-scope-of-consent").Text("scope_of_consent"),
 		ga.Select().ID("call-scope-of-consent").OnChange(c.onScope).Body(ga.Range(ngi.Purposes).Slice(func(i int) ga.UI {
 			p := ngi.Purposes[i]
-			return option(p.Scope, p.Scope, p.Scope == c.consent.ScopeOfConsent)
+			return ga.Option().Value(p.Scope).Selected(p.Scope == c.consent.ScopeOfConsent).Text(p.Scope)
 		})),
 		ga.Label().For("call-duration-days").Text("consent_duration_days"),
 		ga.Input().ID("call-duration-days").Type("text").Attr("inputmode", "numeric").Value(strconv.Itoa(c.consent.DurationDays)).OnInput(c.onDays),

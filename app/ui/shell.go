@@ -316,7 +316,7 @@ func (s *Shell) renderEnvBar() ga.UI {
 				if env.Production {
 					label += " — PRODUCTION"
 				}
-				return option(env.ID, label, env.ID == s.sh.envID)
+				return ga.Option().Value(env.ID).Selected(env.ID == s.sh.envID).Text(label)
 			}),
 		),
 		ga.If(e != nil && e.Production, func() ga.UI {

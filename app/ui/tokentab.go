@@ -266,8 +266,8 @@ func (t *tokenTab) render() ga.UI {
 		ga.Div().Class("form").Body(
 			ga.Label().For("token-grant").Text("Grant"),
 			ga.Select().ID("token-grant").OnChange(t.onGrant).Body(
-				option(flow.GrantAuthorizationCode, "authorization_code: exchange a code", t.grant == flow.GrantAuthorizationCode),
-				option(flow.GrantClientCredentials, "client_credentials: a token for the client itself", t.grant == flow.GrantClientCredentials),
+				ga.Option().Value(flow.GrantAuthorizationCode).Selected(t.grant == flow.GrantAuthorizationCode).Text("authorization_code: exchange a code"),
+				ga.Option().Value(flow.GrantClientCredentials).Selected(t.grant == flow.GrantClientCredentials).Text("client_credentials: a token for the client itself"),
 			),
 			ga.Label().For("client-secret").Text("Client secret"),
 			ga.Div().Body(
@@ -278,7 +278,7 @@ func (t *tokenTab) render() ga.UI {
 						Text("Use the demo client's secret").OnClick(t.onUseDemoSecret)
 				}),
 				ga.Label().Class("check").Body(
-					checkbox("remember-secret", t.remember).OnChange(t.onRemember),
+					ga.Input().ID("remember-secret").Type("checkbox").Checked(t.remember).OnChange(t.onRemember),
 					ga.Text(" remember in this browser tab (sessionStorage, gone when the tab closes)"),
 				),
 			),
@@ -315,7 +315,7 @@ func (t *tokenTab) renderCredentialsFields(e *ngi.Environment) ga.UI {
 		ga.Select().ID("service").OnChange(t.onService).Body(
 			ga.Option().Value("").Text("choose a service…"),
 			ga.Range(services).Slice(func(i int) ga.UI {
-				return option(services[i].Audience, services[i].Name, services[i].Audience == t.audience)
+				return ga.Option().Value(services[i].Audience).Selected(services[i].Audience == t.audience).Text(services[i].Name)
 			}),
 		),
 		ga.Label().For("audience").Text("audience"),

@@ -140,27 +140,3 @@ func errorURI(idPrefix, uri string) ga.UI {
 	return ga.P().Body(ga.Strong().Text("error_uri: "), value, ga.Span().Class("hint").Text(" the server's page about this error"),
 		refLink(ngi.Reference{Label: "RFC 6749 §4.1.2.1", URL: "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1"}, true))
 }
-
-// On the server go-app writes a false boolean attribute as selected="false"
-// or checked="false", which a browser reads as selected or checked: the page
-// shown while the wasm loads would show other choices than the page makes.
-// option and checkbox write one only when it is true there; in the browser
-// go-app sets the property either way.
-
-// option is a select's option.
-func option(value, label string, selected bool) ga.HTMLOption {
-	o := ga.Option().Value(value).Text(label)
-	if selected || ga.IsClient {
-		o = o.Selected(selected)
-	}
-	return o
-}
-
-// checkbox is a checkbox input.
-func checkbox(id string, checked bool) ga.HTMLInput {
-	in := ga.Input().ID(id).Type("checkbox")
-	if checked || ga.IsClient {
-		in = in.Checked(checked)
-	}
-	return in
-}
