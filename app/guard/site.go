@@ -74,7 +74,7 @@ func (s Site) HostAllowed(host string) bool {
 // OriginAllowed reports whether an Origin header is this site's.
 func (s Site) OriginAllowed(origin string) bool {
 	scheme, host, ok := strings.Cut(origin, "://")
-	return ok && scheme == s.scheme && !strings.ContainsAny(host, "/?#@") && s.HostAllowed(host)
+	return ok && scheme == s.scheme && s.HostAllowed(host) // an exact host:port: nothing after it, no user
 }
 
 // OnlyHere answers 421 to a request for any other host, before next sees it.
