@@ -149,6 +149,11 @@ func TestServerPageHasNoInlineScriptOrRemoteResource(t *testing.T) {
 			}
 		}
 	}
+	// A page is revalidated by its version, as go-app answers.
+	first, _ := get(t, srv.URL+"/token", nil)
+	if again, body := get(t, srv.URL+"/token", map[string]string{"If-None-Match": first.Header.Get("ETag")}); again.StatusCode != http.StatusNotModified || len(body) != 0 || again.Header.Get("Content-Length") == "0" {
+		t.Errorf("revalidating /token: %d, %d bytes, Content-Length %q", again.StatusCode, len(body), again.Header.Get("Content-Length"))
+	}
 	if resp, _ := get(t, srv.URL+"/no-such-tab", nil); resp.StatusCode != 404 {
 		t.Errorf("unrouted path = %d", resp.StatusCode)
 	}

@@ -328,9 +328,7 @@ func pageOnly(page http.Handler) http.Handler {
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
 		}
-		if rec.Code != http.StatusNotModified {
-			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(rec.Code)
 		w.Write(body)
 	})
