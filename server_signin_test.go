@@ -75,12 +75,21 @@ func newTestIdP(t *testing.T, email string) *testIdP {
 // sign in, the API answers 401 until then; a user from another domain is
 // refused; sign-out ends the session.
 func TestServerOIDCSignIn(t *testing.T) {
+	// The test identity provider puts every user in the group "developers".
 	for _, tt := range []struct {
 		email  string
+		groups []string // allowed groups, beside the domain bank.example
 		status int
-	}{{"ada@bank.example", 200}, {"mallory@evil.example", 403}} {
+	}{
+		{"ada@bank.example", nil, 200},
+		{"Ada@Bank.Example", nil, 200}, // a domain in any case
+		{"mallory@evil.example", nil, 403},
+		{"grace@partner.example", []string{"developers"}, 200},
+		{"mallory@evil.example", []string{"operators"}, 403},
+	} {
 		idp := newTestIdP(t, tt.email)
-		srv := startServer(t, config{Web: testWeb(t), OIDC: portal.OIDCConfig{Issuer: idp.URL, ClientID: "authdebug", ClientSecret: "s", AllowDomains: []string{"bank.example"}}})
+		srv := startServer(t, config{Web: testWeb(t), OIDC: portal.OIDCConfig{Issuer: idp.URL, ClientID: "authdebug", ClientSecret: "s",
+			AllowDomains: []string{"bank.example"}, AllowGroups: tt.groups}})
 		jar, _ := cookiejar.New(nil)
 		client := &http.Client{Jar: jar}
 		if resp, err := http.Get(srv.URL + "/api/environments"); err != nil || resp.StatusCode != 401 {
@@ -104,11 +113,11 @@ func TestServerOIDCSignIn(t *testing.T) {
 		resp, _ = client.Get(srv.URL + "/api/site")
 		site, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if !strings.Contains(string(site), `"user":"ada@bank.example"`) || !strings.Contains(string(site), `"sign_out":"/auth/logout"`) {
+		if !strings.Contains(string(site), `"user":"`+tt.email+`"`) || !strings.Contains(string(site), `"sign_out":"/auth/logout"`) {
 			t.Errorf("/api/site: %s", site)
 		}
 		for _, c := range jar.Cookies(resp.Request.URL) {
-			if c.Name == "authdebug_session" && strings.Contains(c.Value, "ada") {
+			if c.Name == "authdebug_session" && strings.Contains(c.Value, strings.Split(tt.email, "@")[0]) {
 				t.Error("the session cookie is readable")
 			}
 		}
