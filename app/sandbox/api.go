@@ -140,7 +140,7 @@ func (s *Server) withToken(opID string, h func(apiCall)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c := apiCall{w: w, r: r, op: op, now: s.now()}
 		scheme, bearer, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		t, err := load[issued](r.Context(), s.store, tokens, bearer)
+		t, err := load[issued](r.Context(), s.store, tokens, tokenKey(bearer))
 		switch {
 		case err != nil:
 			c.storeFailed()

@@ -160,7 +160,15 @@ func TestSandboxSharedKey(t *testing.T) {
 	if a.kid != b.kid || a.kid == c.kid {
 		t.Errorf("kids %s %s %s", a.kid, b.kid, c.kid)
 	}
-	for _, bad := range [][]byte{[]byte("not pem"), pem.EncodeToMemory(&pem.Block{Type: "X", Bytes: []byte("junk")})} {
+	// A key too small for RS256 is refused in either encoding.
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small8, _ := x509.MarshalPKCS8PrivateKey(small)
+	for _, bad := range [][]byte{[]byte("not pem"), pem.EncodeToMemory(&pem.Block{Type: "X", Bytes: []byte("junk")}),
+		pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(small)}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: small8})} {
 		if _, err := ParseKey(bad); err == nil {
 			t.Errorf("ParseKey(%q) accepted", bad)
 		}

@@ -172,13 +172,13 @@ func ParseKey(data []byte) (*rsa.PrivateKey, error) {
 	if block == nil {
 		return nil, errors.New("no PEM block: want an RSA private key, as openssl genrsa writes it")
 	}
-	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return k, nil
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
+	var k any
+	if pkcs1, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		k = pkcs1
+	} else if k, err = x509.ParsePKCS8PrivateKey(block.Bytes); err != nil {
 		return nil, fmt.Errorf("not an RSA private key: %v", err)
 	}
+	// The size is checked whichever encoding the key came in.
 	rsaKey, ok := k.(*rsa.PrivateKey)
 	if !ok || rsaKey.N.BitLen() < 2048 {
 		return nil, errors.New("want an RSA key of 2048 bits or more: the sandbox signs RS256")

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"authdebug/app/sandbox/redistest"
 )
@@ -150,4 +153,35 @@ func onEachStore(t *testing.T, test func(t *testing.T, ts *testSandbox)) {
 		}
 		test(t, newTestSandboxWith(t, Config{Store: st}))
 	})
+}
+
+// What Redis holds after a code flow names no usable token: records are
+// keyed by hashes, and a grant lists the hashes of what it issued.
+func TestRedisHoldsNoToken(t *testing.T) {
+	url := redistest.Start(t)
+	st, err := NewRedisStore(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestSandboxWith(t, Config{Store: st})
+	status, body := ts.tokenCall(t, bankAuth, codeForm(ts.code(t, nil)))
+	access, _ := body["access_token"].(string)
+	if status != 200 || access == "" {
+		t.Fatalf("exchange: %d %v", status, body)
+	}
+	opts, _ := redis.ParseURL(url)
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	ctx := context.Background()
+	keys, err := rdb.Keys(ctx, "*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys: %v %v", keys, err)
+	}
+	secret := strings.SplitN(strings.TrimPrefix(access, "ory_at_"), ".", 2)[0]
+	for _, k := range keys {
+		v, _ := rdb.Get(ctx, k).Result() // the records are strings; the indexes hold only their keys
+		if strings.Contains(k, secret) || strings.Contains(v, secret) {
+			t.Errorf("Redis's %s holds the access token", k)
+		}
+	}
 }

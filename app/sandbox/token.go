@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"mime"
@@ -30,7 +31,7 @@ type grant struct {
 	Created   time.Time
 	Used      bool
 	PKCE      bool     // its PKCE data is still there: a failed check removes it
-	Issued    []string // access tokens issued from it, revoked on a second use
+	Issued    []string // tokenKeys of the access tokens issued from it, revoked on a second use
 }
 
 // issued is an access token the sandbox handed out.
@@ -128,7 +129,7 @@ func (s *Server) exchangeCode(ctx context.Context, w http.ResponseWriter, f url.
 	now := s.now()
 	access := s.prefixed(ngi.PrefixAccess, opaque())
 	token := &issued{Client: client.ID, Audience: []string{client.ID}, IssuedAt: now, Expires: now.Add(TokenLifetime)}
-	if err := save(ctx, s.store, tokens, access, token); err != nil {
+	if err := save(ctx, s.store, tokens, tokenKey(access), token); err != nil {
 		s.storeFailed(w)
 		return
 	}
@@ -142,13 +143,13 @@ func (s *Server) exchangeCode(ctx context.Context, w http.ResponseWriter, f url.
 			}
 			return g // keeps that a failed PKCE check removed the PKCE data
 		}
-		g.Used, g.Issued = true, append(g.Issued, access)
+		g.Used, g.Issued = true, append(g.Issued, tokenKey(access))
 		token.Grant = g
 		return g
 	})
 	if err == nil && token.Grant != nil {
 		// An update, not a put: a replay that raced in may have revoked it.
-		err = modify(ctx, s.store, tokens, access, func(t *issued) *issued {
+		err = modify(ctx, s.store, tokens, tokenKey(access), func(t *issued) *issued {
 			if t == nil {
 				return token
 			}
@@ -156,7 +157,7 @@ func (s *Server) exchangeCode(ctx context.Context, w http.ResponseWriter, f url.
 			return t
 		})
 	} else {
-		s.store.Take(ctx, tokens, access) // never handed out
+		s.store.Take(ctx, tokens, tokenKey(access)) // never handed out
 	}
 	for _, t := range leaked {
 		s.revokeToken(ctx, t, "")
@@ -267,7 +268,7 @@ func (s *Server) clientCredentials(ctx context.Context, w http.ResponseWriter, f
 	}
 	now := s.now()
 	access := s.prefixed(ngi.PrefixAccess, opaque())
-	if err := save(ctx, s.store, tokens, access, &issued{Client: client.ID, Audience: audiences, Scope: scopes, IssuedAt: now, Expires: now.Add(TokenLifetime)}); err != nil {
+	if err := save(ctx, s.store, tokens, tokenKey(access), &issued{Client: client.ID, Audience: audiences, Scope: scopes, IssuedAt: now, Expires: now.Add(TokenLifetime)}); err != nil {
 		s.storeFailed(w)
 		return
 	}
@@ -281,7 +282,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.revokeToken(r.Context(), f.Get("token"), client.ID); err != nil {
+	if err := s.revokeToken(r.Context(), tokenKey(f.Get("token")), client.ID); err != nil {
 		s.storeFailed(w)
 		return
 	}
@@ -295,7 +296,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 	scheme, bearer, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	now := s.now()
-	t, err := load[issued](r.Context(), s.store, tokens, bearer)
+	t, err := load[issued](r.Context(), s.store, tokens, tokenKey(bearer))
 	switch {
 	case err != nil:
 		s.storeFailed(w)
@@ -314,10 +315,17 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// revokeToken marks a token revoked: any token, or only the client's own
-// when client is given.
-func (s *Server) revokeToken(ctx context.Context, token, client string) error {
-	return modify(ctx, s.store, tokens, token, func(t *issued) *issued {
+// tokenKey is what the store knows an access token by: its hash, so that
+// no record (a grant lists what it issued) holds a usable token.
+func tokenKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// revokeToken marks a token revoked (by its tokenKey): any token, or only
+// the client's own when client is given.
+func (s *Server) revokeToken(ctx context.Context, key, client string) error {
+	return modify(ctx, s.store, tokens, key, func(t *issued) *issued {
 		if t == nil || t.Revoked || (client != "" && t.Client != client) {
 			return nil
 		}
