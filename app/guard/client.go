@@ -26,10 +26,32 @@ func ParseTrustedProxies(values []string) (Clients, error) {
 			}
 			p = netip.PrefixFrom(a, a.BitLen())
 		}
+		// An IPv4-mapped IPv6 address (::ffff:10.0.0.5) is the IPv4
+		// address it maps: peers are compared unmapped.
+		if p.Addr().Is4In6() {
+			if p.Bits() < 96 {
+				return Clients{}, fmt.Errorf("%q mixes IPv4-mapped addresses with others: give the IPv4 range", v)
+			}
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
 		c.trusted = append(c.trusted, p.Masked())
 	}
 	return c, nil
 }
+
+// Widest is the number of addresses of the widest trusted range, as a
+// prefix length in its family's terms: 32 minus it for IPv4 (a /24 is 8),
+// 128 minus it for IPv6. Zero without a trusted proxy.
+func (c Clients) Widest() int {
+	widest := 0
+	for _, p := range c.trusted {
+		widest = max(widest, p.Addr().BitLen()-p.Bits())
+	}
+	return widest
+}
+
+// IsTrusted reports whether an address is one of the trusted proxies.
+func (c Clients) IsTrusted(a netip.Addr) bool { return c.isTrusted(a) }
 
 func (c Clients) isTrusted(a netip.Addr) bool {
 	for _, p := range c.trusted {
@@ -48,6 +70,16 @@ func (c Clients) FromTrusted(r *http.Request) bool {
 	}
 	a, err := netip.ParseAddr(host)
 	return err == nil && c.isTrusted(a)
+}
+
+// Key is what a rate limit counts a request's client by: its address, or
+// for IPv6 its /64, which one host or one home network has whole.
+func (c Clients) Key(r *http.Request) string {
+	a, err := netip.ParseAddr(c.Of(r))
+	if err != nil || !a.Is6() {
+		return c.Of(r)
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
 }
 
 // Of returns the client's address. X-Forwarded-For is read from the right,

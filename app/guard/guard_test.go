@@ -1,8 +1,10 @@
 package guard
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -121,4 +123,105 @@ func TestLimiterAllowsABurstThenARate(t *testing.T) {
 	if l.Len() != 1 {
 		t.Errorf("%d clients after all went idle", l.Len())
 	}
+}
+
+// An IPv6 client is counted by its /64; an IPv4 one by its address.
+func TestLimitKeyIPv6ByItsSlash64(t *testing.T) {
+	c, _ := ParseTrustedProxies(nil)
+	key := func(remote string) string {
+		r, _ := http.NewRequest("GET", "/", nil)
+		r.RemoteAddr = remote
+		return c.Key(r)
+	}
+	if a, b := key("[2001:db8:1:2::1]:5000"), key("[2001:db8:1:2:ffff::9]:5000"); a != b || a != "2001:db8:1:2::/64" {
+		t.Errorf("one /64: %q %q", a, b)
+	}
+	if a, b := key("[2001:db8:1:3::1]:5000"), key("[2001:db8:1:2::1]:5000"); a == b {
+		t.Error("two /64s share a key")
+	}
+	if k := key("10.0.0.7:5000"); k != "10.0.0.7" {
+		t.Errorf("IPv4: %q", k)
+	}
+}
+
+// -trusted-proxy ::ffff:10.0.0.5 means 10.0.0.5, as peers are compared.
+func TestTrustedProxyMappedAddress(t *testing.T) {
+	c, err := ParseTrustedProxies([]string{"::ffff:10.0.0.5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := http.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "10.0.0.5:443"
+	if !c.FromTrusted(r) {
+		t.Error("10.0.0.5 is not trusted")
+	}
+	if _, err := ParseTrustedProxies([]string{"::ffff:0:0/90"}); err == nil {
+		t.Error("a mapped range wider than IPv4 was accepted")
+	}
+	if w := c.Widest(); w != 0 {
+		t.Errorf("one address: widest %d", w)
+	}
+	wide, _ := ParseTrustedProxies([]string{"10.0.0.0/8", "192.168.1.0/24"})
+	if w := wide.Widest(); w != 24 {
+		t.Errorf("10.0.0.0/8: widest %d", w)
+	}
+}
+
+// One address may hold only so many connections; another address is
+// still served, and a closed connection frees its place.
+func TestLimitPerAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	limited := LimitPerAddress(ln, 2, func(a netip.Addr) bool { return a == netip.MustParseAddr("127.0.0.3") })
+	defer limited.Close()
+	accepted := make(chan net.Conn, 10)
+	go func() {
+		for {
+			c, err := limited.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	dial := func(from string) net.Conn {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+		c, err := d.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	wait := func(what string, want bool) net.Conn {
+		select {
+		case c := <-accepted:
+			if !want {
+				t.Errorf("%s was accepted", what)
+			}
+			return c
+		case <-time.After(300 * time.Millisecond):
+			if want {
+				t.Errorf("%s was not accepted", what)
+			}
+			return nil
+		}
+	}
+	dial("127.0.0.1")
+	first := wait("the first", true)
+	dial("127.0.0.1")
+	wait("the second", true)
+	dial("127.0.0.1")
+	wait("a third from one address", false)
+	dial("127.0.0.2")
+	wait("another address", true)
+	for range 3 {
+		dial("127.0.0.3")
+		wait("the exempt proxy", true)
+	}
+	first.Close()
+	dial("127.0.0.1")
+	wait("after one closed", true)
 }

@@ -11,7 +11,7 @@ import (
 // person clicking never meets it, a script trying secrets does within a
 // second. It remembers at most max clients.
 type Limiter struct {
-	every time.Duration
+	limit rate.Limit
 	burst int
 	max   int
 	now   func() time.Time
@@ -28,12 +28,14 @@ type client struct {
 
 // NewLimiter allows burst calls at once, then one per every, per client key.
 func NewLimiter(burst int, every time.Duration, max int) *Limiter {
-	return &Limiter{every: every, burst: burst, max: max, now: time.Now, clients: map[string]*client{}}
+	return NewRateLimiter(burst, rate.Every(every), max)
 }
 
 // idle is how long a client's bucket is kept after its last call: by then it
 // is full again, so forgetting it changes nothing.
-func (l *Limiter) idle() time.Duration { return time.Duration(l.burst+1) * l.every }
+func (l *Limiter) idle() time.Duration {
+	return time.Duration(float64(l.burst+1) / float64(l.limit) * float64(time.Second))
+}
 
 // Allow takes one call from key's bucket, or says how long until one is free.
 func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
@@ -43,7 +45,7 @@ func (l *Limiter) Allow(key string) (ok bool, retryAfter time.Duration) {
 	c := l.clients[key]
 	if c == nil {
 		l.makeRoom(now)
-		c = &client{lim: rate.NewLimiter(rate.Every(l.every), l.burst)}
+		c = &client{lim: rate.NewLimiter(l.limit, l.burst)}
 		l.clients[key] = c
 	}
 	c.seen = now
@@ -84,4 +86,9 @@ func (l *Limiter) Len() int {
 // RetryAfter is a wait in whole seconds, rounded up, for a Retry-After header.
 func RetryAfter(d time.Duration) int {
 	return int((d + time.Second - 1) / time.Second)
+}
+
+// NewRateLimiter allows burst calls at once, then r a second, per client key.
+func NewRateLimiter(burst int, r rate.Limit, max int) *Limiter {
+	return &Limiter{limit: r, burst: burst, max: max, now: time.Now, clients: map[string]*client{}}
 }
