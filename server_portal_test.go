@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"authdebug/app/portal"
 	"authdebug/app/sandbox"
 )
 
@@ -75,8 +76,8 @@ func TestFlagsFromEnvironment(t *testing.T) {
 // proxy; an environment limited to a group is hidden from, and refused to,
 // everyone else; the audit line names the user.
 func TestServerProxySignInAndEnvironmentAccess(t *testing.T) {
-	srv := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1/32"}, AuthProxyHeader: "X-Auth-Request-Email",
-		EnvAllow: []string{"prod=prod-operators"}})
+	srv := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1/32"},
+		Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email", GroupsHeader: "X-Auth-Request-Groups"}, Access: portal.Access{"prod": {"prod-operators"}}})
 	call := func(path, user, groups string, body string) (int, string) {
 		method := "GET"
 		if body != "" {
@@ -123,7 +124,7 @@ func TestServerProxySignInAndEnvironmentAccess(t *testing.T) {
 		t.Errorf("the audit line does not name the user:\n%s", log)
 	}
 	// From an address that is not the proxy, the header is not believed.
-	other := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"10.0.0.0/8"}, AuthProxyHeader: "X-Auth-Request-Email"})
+	other := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"10.0.0.0/24"}, Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email"}})
 	req, _ := http.NewRequest("GET", other.URL+"/api/environments", nil)
 	req.Header.Set("X-Auth-Request-Email", "mallory@evil.example")
 	resp, err := http.DefaultClient.Do(req)
@@ -134,25 +135,25 @@ func TestServerProxySignInAndEnvironmentAccess(t *testing.T) {
 	if resp.StatusCode != 401 {
 		t.Errorf("a forged header from a non-proxy: %d", resp.StatusCode)
 	}
-	if _, err := newServer(config{PublicURL: srv.URL, Web: testWeb(t), AuthProxyHeader: "X-Auth-Request-Email"}); err == nil {
+	if _, err := newServer(config{PublicURL: srv.URL, Web: testWeb(t), Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email"}}); err == nil {
 		t.Error("-auth-proxy-header without -trusted-proxy was accepted")
-	}
-	if _, err := newServer(config{PublicURL: srv.URL, Web: testWeb(t), EnvAllow: []string{"sandbox=x"}}); err == nil {
-		t.Error("-env-allow on the sandbox was accepted")
 	}
 }
 
-// When the sandbox's Redis does not answer, /readyz says so (without naming
-// its address), the process stays alive for /healthz, and a sandbox call
-// gets a server_error that says what to do rather than a hang.
-func TestServerNotReadyWithoutItsStore(t *testing.T) {
+// When the sandbox's Redis does not answer, the replica stays ready (preprod
+// and prod need no store), the metric says the store is down, and a
+// sandbox call gets a server_error that says what to do rather than a hang.
+func TestServerStaysReadyWithoutItsStore(t *testing.T) {
 	store, err := sandbox.NewRedisStore("redis://127.0.0.9:1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := startServer(t, config{Web: testWeb(t), SandboxStore: store})
-	if status, body := rawRequest(t, srv.URL, "GET /readyz HTTP/1.1\r\nHost: 10.1.2.3:8000\r\nConnection: close\r\n\r\n"); status != 503 || strings.Contains(body, "127.0.0.9") {
-		t.Errorf("/readyz without the store: %d %q", status, body)
+	if status, body := rawRequest(t, srv.URL, "GET /readyz HTTP/1.1\r\nHost: 10.1.2.3:8000\r\nConnection: close\r\n\r\n"); status != 200 {
+		t.Errorf("/readyz without the sandbox's store: %d %q", status, body)
+	}
+	if _, body := rawRequest(t, srv.URL, "GET /metrics HTTP/1.1\r\nHost: 10.1.2.3:8000\r\nConnection: close\r\n\r\n"); !strings.Contains(body, "authdebug_sandbox_store_up 0") {
+		t.Errorf("the metrics do not say the store is down")
 	}
 	if status, _ := rawRequest(t, srv.URL, "GET /healthz HTTP/1.1\r\nHost: 10.1.2.3:8000\r\nConnection: close\r\n\r\n"); status != 200 {
 		t.Errorf("/healthz without the store: %d", status)

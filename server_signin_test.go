@@ -1,75 +1,18 @@
 package main
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"github.com/coreos/go-oidc/v3/oidc"
-	"github.com/coreos/go-oidc/v3/oidc/oidctest"
-	"golang.org/x/oauth2"
 
 	"authdebug/app/portal"
+	"authdebug/app/portal/idptest"
 )
 
-// testIdP is an identity provider for the tests: go-oidc's oidctest serves
-// discovery and keys; this adds an authorize endpoint that signs in at once
-// and a token endpoint that checks PKCE and signs the ID token.
-type testIdP struct {
-	*httptest.Server
-	key   *rsa.PrivateKey
-	email string
-	mu    sync.Mutex
-	codes map[string][2]string // code → nonce, challenge
-}
-
-func newTestIdP(t *testing.T, email string) *testIdP {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idp := &testIdP{key: key, email: email, codes: map[string][2]string{}}
-	keys := &oidctest.Server{PublicKeys: []oidctest.PublicKey{{PublicKey: key.Public(), KeyID: "k1", Algorithm: oidc.RS256}}}
-	mux := http.NewServeMux()
-	mux.Handle("/", keys)
-	mux.HandleFunc("/auth", func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		code := rand.Text()
-		idp.mu.Lock()
-		idp.codes[code] = [2]string{q.Get("nonce"), q.Get("code_challenge")}
-		idp.mu.Unlock()
-		http.Redirect(w, r, q.Get("redirect_uri")+"?code="+code+"&state="+q.Get("state"), http.StatusFound)
-	})
-	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
-		r.ParseForm()
-		idp.mu.Lock()
-		c, ok := idp.codes[r.PostForm.Get("code")]
-		delete(idp.codes, r.PostForm.Get("code"))
-		idp.mu.Unlock()
-		if !ok || oauth2.S256ChallengeFromVerifier(r.PostForm.Get("code_verifier")) != c[1] {
-			http.Error(w, `{"error":"invalid_grant"}`, http.StatusBadRequest)
-			return
-		}
-		now := time.Now().Unix()
-		claims := fmt.Sprintf(`{"iss":%q,"aud":"authdebug","sub":"u1","email":%q,"groups":["developers"],"nonce":%q,"iat":%d,"exp":%d}`,
-			idp.URL, idp.email, c[0], now, now+300)
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"access_token":"a","token_type":"bearer","expires_in":300,"id_token":%q}`, oidctest.SignIDToken(key, "k1", oidc.RS256, claims))
-	})
-	idp.Server = httptest.NewServer(mux)
-	keys.SetIssuer(idp.URL)
-	t.Cleanup(idp.Close)
-	return idp
-}
+func newTestIdP(t *testing.T, email string) *idptest.IdP { return idptest.Start(t, email) }
 
 // Sign-in with the company's identity provider: the page sends a person to
 // sign in, the API answers 401 until then; a user from another domain is
@@ -121,7 +64,7 @@ func TestServerOIDCSignIn(t *testing.T) {
 				t.Error("the session cookie is readable")
 			}
 		}
-		client.Get(srv.URL + "/auth/logout")
+		client.Post(srv.URL+"/auth/logout", "", nil)
 		resp, _ = client.Get(srv.URL + "/api/environments")
 		resp.Body.Close()
 		if resp.StatusCode != 401 {

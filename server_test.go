@@ -85,6 +85,7 @@ func get(t *testing.T, u string, header map[string]string) (*http.Response, []by
 		req.Header.Set(k, v)
 	}
 	tr := &http.Transport{DisableCompression: true}
+	defer tr.CloseIdleConnections() // one address may hold only so many
 	resp, err := (&http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -1,10 +1,12 @@
 package portal
 
 import (
+	"cmp"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -14,9 +16,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"authdebug/app/guard"
 )
 
 // OIDCConfig is sign-in with the company's identity provider.
@@ -26,22 +31,32 @@ type OIDCConfig struct {
 	AllowDomains, AllowGroups      []string // who may enter; both empty: everyone the provider knows
 	GroupsClaim                    string   // the ID token claim holding the groups
 	SessionKey                     []byte   // 32 bytes sealing the cookies; replicas share it
+	SessionTTL                     time.Duration
+	// KeepGroups are the groups other rules name (-env-allow): with
+	// AllowGroups, the only ones a session keeps. A directory's 150 groups
+	// would make a cookie browsers drop.
+	KeepGroups []string
+	// Pages are the paths a sign-in may return to (the page's routes).
+	Pages []string
+	// SignedOut remembers sign-outs until the sessions they end expire;
+	// replicas share it when it is the shared store.
+	SignedOut guard.Counter
+	// Refused counts a refusal by reason (metrics); may be nil.
+	Refused func(reason string)
 }
 
-// Session cookies last a working day; a login attempt ten minutes.
-const (
-	sessionLife = 8 * time.Hour
-	loginLife   = 10 * time.Minute
-)
+// DefaultSessionTTL is how long a sign-in lasts: an hour, after which the
+// page is sent through the identity provider again (silently while its own
+// session lasts) and the groups are read anew.
+const DefaultSessionTTL = time.Hour
 
-const (
-	sessionCookie = "authdebug_session"
-	loginCookie   = "authdebug_login"
-)
+// loginLife is how long a sign-in may take at the identity provider.
+const loginLife = 10 * time.Minute
 
 // OIDC signs people in with the authorization code flow and PKCE, verifies
 // the ID token with go-oidc, and keeps who they are in a sealed cookie
-// (AES-GCM: signed and encrypted), HttpOnly, SameSite=Lax, Secure on https.
+// (AES-GCM: signed and encrypted, bound to this deployment), HttpOnly,
+// SameSite=Lax, Secure with the __Host- prefix on https.
 type OIDC struct {
 	cfg      OIDCConfig
 	oauth    oauth2.Config
@@ -49,6 +64,11 @@ type OIDC struct {
 	aead     cipher.AEAD
 	secure   bool
 	client   *http.Client // bounds every call to the provider
+	keep     []string     // the groups a session keeps
+	// binding is the additional data every cookie is sealed with: a cookie
+	// opens only in the deployment (issuer, client, origin) that sealed it.
+	binding                    string
+	sessionCookie, loginCookie string
 }
 
 // NewOIDC reads the provider's discovery document (the configured issuer is
@@ -66,25 +86,41 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 	}
 	block, _ := aes.NewCipher(cfg.SessionKey)
 	aead, _ := cipher.NewGCM(block)
-	if cfg.GroupsClaim == "" {
-		cfg.GroupsClaim = "groups"
+	cfg.GroupsClaim = cmp.Or(cfg.GroupsClaim, "groups")
+	cfg.SessionTTL = cmp.Or(cfg.SessionTTL, DefaultSessionTTL)
+	if cfg.SignedOut == nil {
+		cfg.SignedOut = guard.NewMemoryCounter(100000)
 	}
-	return &OIDC{
+	for i, d := range cfg.AllowDomains {
+		cfg.AllowDomains[i] = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
+	}
+	secure := strings.HasPrefix(cfg.PublicOrigin, "https://")
+	o := &OIDC{
 		cfg: cfg,
 		oauth: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: provider.Endpoint(),
 			RedirectURL: strings.TrimSuffix(cfg.PublicOrigin, "/") + "/auth/callback", Scopes: []string{oidc.ScopeOpenID, "email", "profile"}},
-		verifier: provider.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
-		aead:     aead,
-		secure:   strings.HasPrefix(cfg.PublicOrigin, "https://"),
-		client:   client,
-	}, nil
+		verifier:      provider.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
+		aead:          aead,
+		secure:        secure,
+		client:        client,
+		keep:          append(slices.Clone(cfg.AllowGroups), cfg.KeepGroups...),
+		binding:       "authdebug-session/2\n" + cfg.Issuer + "\n" + cfg.ClientID + "\n" + cfg.PublicOrigin,
+		sessionCookie: "authdebug_session",
+		loginCookie:   "authdebug_login",
+	}
+	if secure {
+		// __Host-: only this origin over https may set it, for the whole site.
+		o.sessionCookie, o.loginCookie = "__Host-"+o.sessionCookie, "__Host-"+o.loginCookie
+	}
+	return o, nil
 }
 
-// Routes adds /auth/login, /auth/callback and /auth/logout.
+// Routes adds /auth/login, /auth/callback and /auth/logout (POST only: a
+// cross-site link must not sign anyone out).
 func (o *OIDC) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /auth/login", o.login)
 	mux.HandleFunc("GET /auth/callback", o.callback)
-	mux.HandleFunc("GET /auth/logout", o.logout)
+	mux.HandleFunc("POST /auth/logout", o.logout)
 }
 
 // loginState is what the login cookie carries across the provider's pages.
@@ -94,57 +130,87 @@ type loginState struct {
 }
 
 type session struct {
+	ID   string
 	User User
 	Exp  time.Time
 }
 
 func (o *OIDC) login(w http.ResponseWriter, r *http.Request) {
-	st := loginState{State: rand.Text(), Nonce: rand.Text(), Verifier: oauth2.GenerateVerifier(), Next: localPath(r.URL.Query().Get("next")), Exp: time.Now().Add(loginLife)}
-	o.setCookie(w, loginCookie, st, loginLife)
+	st := loginState{State: rand.Text(), Nonce: rand.Text(), Verifier: oauth2.GenerateVerifier(), Next: o.pagePath(r.URL.Query().Get("next")), Exp: time.Now().Add(loginLife)}
+	o.setCookie(w, o.loginCookie, st, loginLife)
 	http.Redirect(w, r, o.oauth.AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier)), http.StatusFound)
+}
+
+func (o *OIDC) refuse(w http.ResponseWriter, reason, message string, status int) {
+	if o.cfg.Refused != nil {
+		o.cfg.Refused(reason)
+	}
+	http.Error(w, message, status)
 }
 
 func (o *OIDC) callback(w http.ResponseWriter, r *http.Request) {
 	var st loginState
-	if !o.readCookie(r, loginCookie, &st) || time.Now().After(st.Exp) || r.URL.Query().Get("state") != st.State {
-		http.Error(w, "This sign-in cannot be finished (it is too old, or was started elsewhere): start again at /auth/login.", http.StatusBadRequest)
+	if !o.readCookie(r, o.loginCookie, &st) || time.Now().After(st.Exp) || subtle.ConstantTimeCompare([]byte(r.URL.Query().Get("state")), []byte(st.State)) != 1 {
+		o.refuse(w, "login_state", "This sign-in cannot be finished (it is too old, or was started elsewhere): start again at /auth/login.", http.StatusBadRequest)
 		return
 	}
-	o.clearCookie(w, loginCookie)
+	o.clearCookie(w, o.loginCookie)
 	if e := r.URL.Query().Get("error"); e != "" {
-		http.Error(w, "The identity provider refused the sign-in: "+clip(e), http.StatusForbidden)
+		o.refuse(w, "provider_error", "The identity provider refused the sign-in: "+clip(e), http.StatusForbidden)
 		return
 	}
 	ctx := oidc.ClientContext(r.Context(), o.client)
 	tok, err := o.oauth.Exchange(ctx, r.URL.Query().Get("code"), oauth2.VerifierOption(st.Verifier))
 	if err != nil {
-		http.Error(w, "The sign-in could not be finished with the identity provider.", http.StatusBadGateway)
+		o.refuse(w, "exchange", "The sign-in could not be finished with the identity provider.", http.StatusBadGateway)
 		return
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	idToken, err := o.verifier.Verify(ctx, raw)
-	if err != nil || idToken.Nonce != st.Nonce {
-		http.Error(w, "The identity provider's ID token did not verify.", http.StatusForbidden)
+	if err != nil || subtle.ConstantTimeCompare([]byte(idToken.Nonce), []byte(st.Nonce)) != 1 {
+		o.refuse(w, "id_token", "The identity provider's ID token did not verify.", http.StatusForbidden)
 		return
 	}
 	var claims map[string]any
 	idToken.Claims(&claims)
 	u := User{Name: stringClaim(claims, "email")}
-	if u.Name == "" {
-		u.Name = idToken.Subject
-	}
-	u.Groups = listClaim(claims, o.cfg.GroupsClaim)
-	if !o.allowed(u) {
-		http.Error(w, "You are signed in as "+u.Name+", but this authdebug is for other users or groups.", http.StatusForbidden)
+	// An e-mail the provider has not verified could be anyone's: where it
+	// says, it must say true. (A provider that never sends the claim
+	// verifies the addresses it issues, as Entra ID and Google Workspace do.)
+	if verified, said := claims["email_verified"]; said && verified != true {
+		o.refuse(w, "email_unverified", "Your identity provider has not verified your e-mail address, so authdebug cannot tell who you are.", http.StatusForbidden)
 		return
 	}
-	o.setCookie(w, sessionCookie, session{User: u, Exp: time.Now().Add(sessionLife)}, sessionLife)
+	if u.Name == "" {
+		o.refuse(w, "no_email", "Your identity provider sent no e-mail address (ask for the email scope), so authdebug cannot tell who you are.", http.StatusForbidden)
+		return
+	}
+	for _, g := range listClaim(claims, o.cfg.GroupsClaim) {
+		if slices.Contains(o.keep, g) && !slices.Contains(u.Groups, g) {
+			u.Groups = append(u.Groups, g)
+		}
+	}
+	if !o.allowed(u) {
+		o.refuse(w, "not_allowed", "You are signed in as "+clip(u.Name)+", but this authdebug is for other users or groups.", http.StatusForbidden)
+		return
+	}
+	o.setCookie(w, o.sessionCookie, session{ID: rand.Text(), User: u, Exp: time.Now().Add(o.cfg.SessionTTL)}, o.cfg.SessionTTL)
 	http.Redirect(w, r, st.Next, http.StatusFound)
 }
 
+// logout ends the session here and on every replica: its id is remembered
+// as signed out until the session would have expired anyway.
 func (o *OIDC) logout(w http.ResponseWriter, r *http.Request) {
-	o.clearCookie(w, sessionCookie)
+	var s session
+	if o.readCookie(r, o.sessionCookie, &s) && time.Now().Before(s.Exp) {
+		if _, err := o.cfg.SignedOut.Add(r.Context(), "signout:"+s.ID, time.Until(s.Exp)+time.Minute); err != nil {
+			http.Error(w, "Signing out failed: the shared store does not answer. Try again.", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	o.clearCookie(w, o.sessionCookie)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	fmt.Fprintln(w, "Signed out of authdebug. (Your identity provider's own session is not ended.)")
 }
 
@@ -153,29 +219,37 @@ func (o *OIDC) allowed(u User) bool {
 	if len(o.cfg.AllowDomains) == 0 && len(o.cfg.AllowGroups) == 0 {
 		return true
 	}
-	_, domain, _ := strings.Cut(u.Name, "@")
-	return slices.Contains(o.cfg.AllowDomains, strings.ToLower(domain)) ||
+	at := strings.LastIndex(u.Name, "@")
+	domain := strings.ToLower(u.Name[at+1:])
+	return (at > 0 && slices.Contains(o.cfg.AllowDomains, domain)) ||
 		slices.ContainsFunc(u.Groups, func(g string) bool { return slices.Contains(o.cfg.AllowGroups, g) })
 }
 
-// Require lets through signed-in people; the page sends the others to sign
-// in, the API answers 401 JSON that the page shows as "sign in again".
-func (o *OIDC) Require(next http.Handler) http.Handler {
+// Require lets through signed-in people whose session is live, not signed
+// out, and allowed by today's rules; the page sends the others to sign in,
+// the API answers 401 JSON that the page shows as "sign in again". /auth/
+// and bypass requests pass as they are, with no user.
+func (o *OIDC) Require(next http.Handler, bypass func(*http.Request) bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/auth/") {
+		if strings.HasPrefix(r.URL.Path, "/auth/") || bypass(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
 		var s session
-		if !o.readCookie(r, sessionCookie, &s) || time.Now().After(s.Exp) {
+		live := o.readCookie(r, o.sessionCookie, &s) && time.Now().Before(s.Exp) && o.allowed(s.User)
+		if live {
+			n, err := o.cfg.SignedOut.Count(r.Context(), "signout:"+s.ID)
+			live = err == nil && n == 0 // a store that does not answer cannot vouch for a session
+		}
+		if !live {
 			if strings.HasPrefix(r.URL.Path, "/api/") || r.Method != http.MethodGet {
 				unauthenticated(w)
 				return
 			}
-			http.Redirect(w, r, "/auth/login?next="+url.QueryEscape(r.URL.Path), http.StatusFound)
+			http.Redirect(w, r, "/auth/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, s.User)))
+		next.ServeHTTP(w, withUser(r, s.User))
 	})
 }
 
@@ -183,7 +257,7 @@ func (o *OIDC) setCookie(w http.ResponseWriter, name string, v any, life time.Du
 	plain, _ := json.Marshal(v)
 	nonce := make([]byte, o.aead.NonceSize())
 	rand.Read(nonce)
-	sealed := o.aead.Seal(nonce, nonce, plain, []byte(name))
+	sealed := o.aead.Seal(nonce, nonce, plain, []byte(o.binding+"\n"+name))
 	http.SetCookie(w, &http.Cookie{Name: name, Value: base64.RawURLEncoding.EncodeToString(sealed), Path: "/",
 		MaxAge: int(life.Seconds()), HttpOnly: true, Secure: o.secure, SameSite: http.SameSiteLaxMode})
 }
@@ -197,7 +271,7 @@ func (o *OIDC) readCookie(r *http.Request, name string, v any) bool {
 	if err != nil || len(sealed) < o.aead.NonceSize() {
 		return false
 	}
-	plain, err := o.aead.Open(nil, sealed[:o.aead.NonceSize()], sealed[o.aead.NonceSize():], []byte(name))
+	plain, err := o.aead.Open(nil, sealed[:o.aead.NonceSize()], sealed[o.aead.NonceSize():], []byte(o.binding+"\n"+name))
 	return err == nil && json.Unmarshal(plain, v) == nil
 }
 
@@ -205,13 +279,19 @@ func (o *OIDC) clearCookie(w http.ResponseWriter, name string) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: o.secure, SameSite: http.SameSiteLaxMode})
 }
 
-// localPath keeps a path of this site only, so that a login link cannot
-// send the person elsewhere afterwards.
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+// pagePath keeps a page of this site only, with its query: one of the
+// page's routes, so that a sign-in link cannot send the person elsewhere
+// afterwards (browsers read "/\t/evil.example" as "//evil.example").
+func (o *OIDC) pagePath(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Opaque != "" || u.User != nil || u.Host != "" || u.Fragment != "" ||
+		u.RawPath != "" || !slices.Contains(o.cfg.Pages, u.Path) || strings.ContainsFunc(next, unicode.IsControl) {
 		return "/"
 	}
-	return p
+	if u.RawQuery != "" {
+		return u.Path + "?" + u.RawQuery
+	}
+	return u.Path
 }
 
 func stringClaim(c map[string]any, name string) string {

@@ -1,10 +1,11 @@
-// Package portal holds what a team needs to run the tool for others: health
-// endpoints for its orchestrator and metrics for its monitoring. (Sign-in and
-// per-environment access will live here too.)
+// Package portal holds what a team needs to run the tool for others:
+// sign-in (OIDC or an authenticating proxy), per-environment access, health
+// endpoints for its orchestrator and metrics for its monitoring.
 package portal
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,8 @@ type Metrics struct {
 	calls   *prometheus.CounterVec
 	latency *prometheus.HistogramVec
 	limited *prometheus.CounterVec
+	answers *prometheus.CounterVec
+	refused *prometheus.CounterVec
 }
 
 // NewMetrics makes the registry, with Go's and the process's own metrics.
@@ -33,8 +36,12 @@ func NewMetrics() *Metrics {
 			[]string{"env"}),
 		limited: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "authdebug_rate_limited_total",
 			Help: "Calls refused by a per-client rate limit, by call."}, []string{"call"}),
+		answers: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "authdebug_http_responses_total",
+			Help: "HTTP answers by route (the page, api/<call>, sandbox/<endpoint>, auth, probe, other) and status code."}, []string{"route", "code"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "authdebug_signin_refused_total",
+			Help: "Requests or sign-ins refused by sign-in, by reason (proxy_untrusted, proxy_secret, proxy_no_user, login_state, id_token, email_unverified, no_email, not_allowed, …)."}, []string{"reason"}),
 	}
-	m.reg.MustRegister(m.calls, m.latency, m.limited, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.calls, m.latency, m.limited, m.answers, m.refused, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
@@ -42,6 +49,32 @@ func NewMetrics() *Metrics {
 func (m *Metrics) Call(env, call, outcome string, took time.Duration) {
 	m.calls.WithLabelValues(env, call, outcome).Inc()
 	m.latency.WithLabelValues(env).Observe(took.Seconds())
+}
+
+// Answer counts one HTTP answer.
+func (m *Metrics) Answer(route string, code int) {
+	m.answers.WithLabelValues(route, strconv.Itoa(code)).Inc()
+}
+
+// Refused counts one request or sign-in refused by sign-in.
+func (m *Metrics) Refused(reason string) { m.refused.WithLabelValues(reason).Inc() }
+
+// BuildInfo publishes authdebug_build_info{version,revision,go} 1.
+func (m *Metrics) BuildInfo(version, revision, goVersion string) {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "authdebug_build_info",
+		Help: "The running build: its version, VCS revision and Go version."}, []string{"version", "revision", "go"})
+	g.WithLabelValues(version, revision, goVersion).Set(1)
+	m.reg.MustRegister(g)
+}
+
+// WatchUp publishes a gauge that is 1 while up returns nil, asked when scraped.
+func (m *Metrics) WatchUp(name, help string, up func() error) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
+		if up() != nil {
+			return 0
+		}
+		return 1
+	}))
 }
 
 // Limited counts one call refused by a rate limit.
@@ -70,7 +103,9 @@ func (c sizeCollector) Collect(ch chan<- prometheus.Metric) {
 
 // Health serves /healthz (the process serves) and /readyz (ready: ready
 // returns nil). They answer whatever the Host header says: an orchestrator
-// probes the pod's own address, not the public name.
+// probes the pod's own address, not the public name. Readiness must not
+// hang on anything optional (the sandbox's store): a replica that is not
+// ready takes every environment away from its users.
 func Health(mux *http.ServeMux, ready func() error) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")

@@ -157,7 +157,7 @@ func (r *Relay) limited(w http.ResponseWriter, req *http.Request, what string) b
 	if r.opts.Limit == nil {
 		return false
 	}
-	ok, wait := r.opts.Limit.Allow(r.opts.Clients.Of(req))
+	ok, wait := r.opts.Limit.Allow(r.limitKey(req))
 	if ok {
 		return false
 	}
@@ -217,6 +217,18 @@ func (r *Relay) refuseEnv(w http.ResponseWriter, req *http.Request, e ngi.Enviro
 	writeJSON(w, http.StatusForbidden, flow.RelayResult{Error: &flow.RelayError{Kind: "forbidden",
 		Message: e.Label + " is limited to some groups of users, and you are in none of them."}})
 	return true
+}
+
+// limitKey is whose budget a call spends: the signed-in user's, whatever
+// address a proxy says they come from; else the client's address (an IPv6
+// client's /64).
+func (r *Relay) limitKey(req *http.Request) string {
+	if r.opts.UserOf != nil {
+		if u := r.opts.UserOf(req); u != "" {
+			return "user:" + u
+		}
+	}
+	return r.opts.Clients.Key(req)
 }
 
 // user names the request's user in the audit log.

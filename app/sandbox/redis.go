@@ -199,3 +199,30 @@ func (s *redisStore) Sizes(ctx context.Context) (map[string]int, error) {
 }
 
 func (s *redisStore) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
+
+// countScript counts one event in a key's window, opening the window (its
+// expiry) on the first.
+var countScript = redis.NewScript(`
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`)
+
+func (s *redisStore) counterKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return s.prefix + "count:" + hex.EncodeToString(sum[:16])
+}
+
+// Add counts one event in key's window, shared by the replicas (it makes the
+// store a guard.Counter: failed client authentications, sign-outs).
+func (s *redisStore) Add(ctx context.Context, key string, window time.Duration) (int64, error) {
+	return countScript.Run(ctx, s.rdb, []string{s.counterKey(key)}, window.Milliseconds()).Int64()
+}
+
+// Count returns key's count in its window.
+func (s *redisStore) Count(ctx context.Context, key string) (int64, error) {
+	n, err := s.rdb.Get(ctx, s.counterKey(key)).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	return n, err
+}

@@ -239,7 +239,11 @@ func (s *Shell) Render() ga.UI {
 			ga.If(s.sh.user != "", func() ga.UI {
 				return ga.Span().ID("signed-in").Class("tagline").Body(
 					ga.Text("Signed in as "+s.sh.user),
-					ga.If(s.sh.signOut != "", func() ga.UI { return ga.A().ID("sign-out").Class("sign-out").Href(s.sh.signOut).Text(" · Sign out") }),
+					// A form that posts: signing out by GET would let any site's link sign people out.
+					ga.If(s.sh.signOut != "", func() ga.UI {
+						return ga.Form().Class("sign-out").Method("post").Action(s.sh.signOut).Body(
+							ga.Button().ID("sign-out").Type("submit").Class("link").Text("Sign out"))
+					}),
 				)
 			}),
 		),

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"authdebug/app/portal"
+	"authdebug/app/sandbox"
+	"authdebug/app/sandbox/redistest"
+)
+
+// proxyCall is a request through an authenticating proxy at 127.0.0.1.
+func proxyCall(t *testing.T, srv *testServer, path string, header map[string]string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", srv.URL+path, nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, string(b)
+}
+
+// The proxy proves itself with its secret; a range wider than a /24 without
+// it is refused at start; groups come only from the header named for them;
+// header names are case-insensitive.
+func TestServerProxyMustProveItself(t *testing.T) {
+	if _, err := newServer(config{PublicURL: "http://127.0.0.1:1", Web: testWeb(t), TrustedProxies: []string{"10.0.0.0/8"},
+		Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email"}}); err == nil || !strings.Contains(err.Error(), "-auth-proxy-secret-file") {
+		t.Errorf("10.0.0.0/8 without a proxy secret: %v", err)
+	}
+	srv := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.0/8"},
+		Proxy:  portal.ProxyAuth{Header: "x-auth-request-email", GroupsHeader: "x-auth-request-groups", Secret: "proxy-secret"},
+		Access: portal.Access{"prod": {"prod-operators"}}})
+	user := map[string]string{"X-Auth-Request-Email": "ada@bank.example", "X-Auth-Request-Groups": "prod-operators"}
+	if status, _ := proxyCall(t, srv, "/api/environments", user); status != 401 {
+		t.Errorf("without the proxy's secret: %d", status)
+	}
+	user["X-Authdebug-Proxy-Secret"] = "wrong"
+	if status, _ := proxyCall(t, srv, "/api/environments", user); status != 401 {
+		t.Errorf("with a wrong secret: %d", status)
+	}
+	user["X-Authdebug-Proxy-Secret"] = "proxy-secret"
+	if status, body := proxyCall(t, srv, "/api/environments", user); status != 200 || !strings.Contains(body, `"id":"prod"`) {
+		t.Errorf("with the secret, an operator: %d %s", status, body)
+	}
+	if _, body := proxyCall(t, srv, "/api/site", user); !strings.Contains(body, `"user":"ada@bank.example"`) {
+		t.Errorf("a lower-case header name made the user %s", body)
+	}
+	if _, body := proxyCall(t, srv, "/metrics", nil); !strings.Contains(body, `authdebug_signin_refused_total{reason="proxy_secret"} 2`) {
+		t.Error("the refusals are not counted")
+	}
+
+	// A proxy that sets only the e-mail header: a client's own groups
+	// header must not be believed.
+	emailOnly := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1"},
+		Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email"}, Access: portal.Access{"prod": {"prod-operators"}}})
+	delete(user, "X-Authdebug-Proxy-Secret")
+	if _, body := proxyCall(t, emailOnly, "/api/environments", user); strings.Contains(body, `"id":"prod"`) {
+		t.Errorf("a client-sent groups header was believed: %s", body)
+	}
+}
+
+// Behind a trusted proxy, a signed-in user's calls spend one budget,
+// whatever address X-Forwarded-For names.
+func TestServerRelayLimitFollowsTheUser(t *testing.T) {
+	srv := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1"}, Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email"}})
+	for i := 1; i <= defaultLimits.CallBurst+1; i++ {
+		req, _ := http.NewRequest("POST", srv.URL+"/api/token", strings.NewReader(`{"env":"sandbox","client_id":"authdebug-demo","client_secret":"x","form":{"grant_type":"client_credentials"}}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", srv.URL)
+		req.Header.Set("X-Auth-Request-Email", "ada@bank.example")
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("192.0.2.%d", i)) // a fresh address each call
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if limited := resp.StatusCode == http.StatusTooManyRequests; limited != (i > defaultLimits.CallBurst) {
+			t.Fatalf("call %d: %d", i, resp.StatusCode)
+		}
+	}
+}
+
+// The sandbox serves a test suite: hundreds of good calls from one address
+// pass; wrong secrets are limited per address and per client id, and
+// replicas sharing a store share the count.
+func TestServerSandboxLimitsFailuresNotUse(t *testing.T) {
+	good := func(srv *testServer, client, secret, from string) int {
+		req, _ := http.NewRequest("POST", srv.URL+"/sandbox/oauth2/token", strings.NewReader("grant_type=client_credentials"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(client, url.QueryEscape(secret))
+		if from != "" {
+			req.Header.Set("X-Forwarded-For", from)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	srv := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1"}})
+	for i := range 150 {
+		if status := good(srv, sandbox.DemoClientID, sandbox.DemoClientSecret, ""); status != 200 {
+			t.Fatalf("good call %d: %d", i+1, status)
+		}
+	}
+	// Wrong secrets for one client id from ever new addresses.
+	for i := 1; i <= defaultSandboxRate.Failed+1; i++ {
+		status := good(srv, "eksempelbank", "wrong", fmt.Sprintf("198.51.100.%d", i))
+		if limited := status == http.StatusTooManyRequests; limited != (i > defaultSandboxRate.Failed) {
+			t.Fatalf("wrong secret %d from a new address: %d", i, status)
+		}
+	}
+	// Two replicas on one store: failures at either count for both.
+	store := redistest.Start(t)
+	replica := func() *testServer {
+		st, err := sandbox.NewRedisStore(store, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return startServer(t, config{Web: testWeb(t), SandboxStore: st})
+	}
+	a, b := replica(), replica()
+	for i := 1; i <= defaultSandboxRate.Failed+1; i++ {
+		srv := a
+		if i%2 == 0 {
+			srv = b
+		}
+		status := good(srv, sandbox.DemoClientID, "wrong", "")
+		if limited := status == http.StatusTooManyRequests; limited != (i > defaultSandboxRate.Failed) {
+			t.Fatalf("wrong secret %d across replicas: %d", i, status)
+		}
+	}
+}
+
+// Starting flows is limited per address: one script cannot fill the store
+// that every person's consent page lives in.
+func TestServerSandboxLimitsFlowsPerAddress(t *testing.T) {
+	srv := startServer(t, config{Web: testWeb(t), SandboxRate: sandboxRate{Failed: 10, FailedWindow: time.Minute, Calls: 200, Flows: 30, FlowsPerClient: 1000}})
+	authorize := srv.URL + "/sandbox/oauth2/auth?" + url.Values{"client_id": {sandbox.DemoClientID}, "response_type": {"code"},
+		"scope": {"openid"}, "state": {"statestate"}, "redirect_uri": {srv.URL + "/callback"}}.Encode()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for i := 1; i <= 31; i++ {
+		resp, err := client.Get(authorize)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if limited := resp.StatusCode == http.StatusTooManyRequests; limited != (i > 30) {
+			t.Fatalf("authorize %d: %d", i, resp.StatusCode)
+		}
+	}
+}
+
+// Empty secrets and a mapped proxy address are read as they say; -version
+// prints the build; /web/ lists nothing.
+func TestRunChecksFlagsAHostWouldGetWrong(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	for _, args := range [][]string{
+		{"-auth-issuer", "https://idp.example", "-auth-client-id", "authdebug", "-auth-client-secret-file", empty},
+		{"-auth-issuer", "https://idp.example", "-auth-client-id", "authdebug"},
+		{"-auth-proxy-header", "X-Auth-Request-Email", "-trusted-proxy", "10.0.0.5", "-auth-proxy-secret-file", empty},
+	} {
+		if _, err := parseFlags(args, func(string) string { return "" }); err == nil {
+			t.Errorf("%v: accepted", args)
+		}
+	}
+	var out strings.Builder
+	if code := run(context.Background(), []string{"-version"}, &out); code != 0 || !strings.HasPrefix(out.String(), "authdebug ") || !strings.Contains(out.String(), "go1.") {
+		t.Errorf("-version: %d %q", code, out.String())
+	}
+	// "-env-allow without sign-in" is said only without sign-in.
+	cfg, err := parseFlags([]string{"-env-allow", "prod=ops", "-auth-proxy-header", "X-Auth-Request-Email", "-trusted-proxy", "127.0.0.1"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Web = testWeb(t)
+	srv := startServer(t, cfg)
+	if strings.Contains(srv.log.String(), "without sign-in") {
+		t.Error("warned of -env-allow without sign-in while sign-in is on")
+	}
+	plain := startServer(t, config{Web: testWeb(t)})
+	if resp, body := get(t, plain.URL+"/web/", nil); resp.StatusCode != 404 || strings.Contains(string(body), "style.css") {
+		t.Errorf("/web/ lists its files: %d", resp.StatusCode)
+	}
+}
+
+// A deploy that changes only the stylesheet changes the version every
+// file is cached by.
+func TestServerVersionCoversEveryFile(t *testing.T) {
+	a, b := testWeb(t).(fstest.MapFS), testWeb(t).(fstest.MapFS)
+	b["style.css"] = &fstest.MapFile{Data: []byte("body { color: red }")}
+	etag := func(web fstest.MapFS) string {
+		srv := startServer(t, config{Web: web})
+		resp, _ := get(t, srv.URL+"/web/style.css", nil)
+		return resp.Header.Get("ETag")
+	}
+	if ea, eb := etag(a), etag(b); ea == "" || ea == eb {
+		t.Errorf("a changed style.css keeps the ETag %q", ea)
+	}
+}
+
+// A signed-in user's requests are named on the access log; answers are
+// counted by route and code.
+func TestServerAccessLogNamesTheUser(t *testing.T) {
+	srv := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1"}, Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email"}})
+	proxyCall(t, srv, "/api/environments", map[string]string{"X-Auth-Request-Email": "ada@bank.example"})
+	if !strings.Contains(srv.log.String(), "path=/api/environments status=200") || !strings.Contains(srv.log.String(), "user=ada@bank.example") {
+		t.Errorf("log:\n%s", srv.log.String())
+	}
+	_, metrics := proxyCall(t, srv, "/metrics", nil)
+	for _, want := range []string{`authdebug_http_responses_total{code="200",route="api"} 1`, "authdebug_build_info{"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// Idle connections from one address do not keep another's requests, or the
+// probes on their own listener, waiting.
+func TestServerOneAddressCannotFillTheListener(t *testing.T) {
+	srv := startServer(t, config{Web: testWeb(t), Limits: limits{MaxConns: 40, IdleTimeout: time.Minute}})
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	for range 60 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+	}
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+	client := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DialContext: d.DialContext}}
+	resp, err := client.Get(srv.URL + "/healthz")
+	if err != nil {
+		t.Fatalf("another address waits: %v", err)
+	}
+	resp.Body.Close()
+}
