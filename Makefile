@@ -2,6 +2,10 @@
 GO     ?= go
 ADDR   ?= 127.0.0.1:8000
 WASM   := web/app.wasm
+# The release: a tag, or the commit; stamped into the binary (-version,
+# authdebug_build_info, the page's version) and the image's tag.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
 AXE_VERSION := 4.14.1
 AXE    := .tools/node_modules/axe-core/axe.min.js
 SOURCES := $(shell find app wasm tools -name '*.go' -not -name '*_test.go') go.mod go.sum
@@ -15,7 +19,7 @@ $(WASM): $(SOURCES)
 
 # bin/authdebug embeds web/ (app.wasm included): the binary alone is the deployable.
 build: $(WASM)
-	$(GO) build -trimpath -o bin/authdebug .
+	$(GO) build -trimpath -ldflags="$(LDFLAGS)" -o bin/authdebug .
 
 run: build
 	./bin/authdebug -addr $(ADDR) $(ARGS)
@@ -91,14 +95,14 @@ mutation:
 	$(GO) run ./tools/mutate ./app/flow
 
 # The image (Containerfile): a static binary and the CA certificates, built
-# with podman, or docker when podman is missing.
+# with podman, or docker when podman is missing, tagged with the version.
 image: $(WASM)
 	mkdir -p bin/image
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -o bin/image/authdebug .
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w $(LDFLAGS)" -o bin/image/authdebug .
 	cp /etc/ssl/certs/ca-certificates.crt bin/image/
 	cp Containerfile bin/image/
 	@engine=$$(command -v podman || command -v docker) || { echo "podman or docker is needed to build the image" >&2; exit 1; }; \
-	$$engine build -f bin/image/Containerfile -t authdebug:latest bin/image
+	$$engine build -f bin/image/Containerfile -t authdebug:$(VERSION) bin/image
 
 clean:
 	rm -rf bin $(WASM) $(WASM).br $(WASM).gz

@@ -2,8 +2,13 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"debug/elf"
+	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -78,11 +83,111 @@ func TestKubernetesManifests(t *testing.T) {
 		{"key mounted", get(c, "volumeMounts", 0, "mountPath"), "/run/secrets/authdebug"},
 		{"key from a secret", get(d, "spec", "template", "spec", "volumes", 0, "secret", "secretName"), "authdebug-sandbox-key"},
 		{"key file", get(kinds["ConfigMap"], "data", "AUTHDEBUG_SANDBOX_KEY_FILE"), "/run/secrets/authdebug/sandbox-key.pem"},
+		// The proxy proves itself; the probes have their own listener.
+		{"proxy secret", get(kinds["ConfigMap"], "data", "AUTHDEBUG_AUTH_PROXY_SECRET_FILE") != nil, true},
+		{"groups header named", get(kinds["ConfigMap"], "data", "AUTHDEBUG_AUTH_PROXY_GROUPS_HEADER"), "X-Auth-Request-Groups"},
+		{"probe listener", get(c, "readinessProbe", "httpGet", "port"), "probe"},
+		{"image tag", strings.HasSuffix(get(c, "image").(string), ":latest") || !strings.Contains(get(c, "image").(string), ":"), false},
+		{"network policy", get(kinds["NetworkPolicy"], "spec", "ingress", 0, "from", 0, "namespaceSelector") != nil, true},
+		{"network policy egress", get(kinds["NetworkPolicy"], "spec", "policyTypes", 1), "Egress"},
+		{"disruption budget", get(kinds["PodDisruptionBudget"], "spec", "minAvailable"), 1},
+		{"ingress sets the proxy's headers", strings.Contains(fmt.Sprint(get(kinds["Ingress"], "metadata", "annotations", "nginx.ingress.kubernetes.io/auth-response-headers")), "X-Authdebug-Proxy-Secret"), true},
 	} {
 		if check.got != check.want {
 			t.Errorf("%s: %v, want %v", check.what, check.got, check.want)
 		}
 	}
+}
+
+// The manifest starts: its secrets are mounted as Kubernetes mounts them
+// (root-owned, the pod's fsGroup as group, the volume's defaultMode), and
+// the binary runs as the pod's user with the fsGroup as a supplementary
+// group. Without fsGroup, user 65532 cannot read a 0440 key: the binary
+// exits "permission denied" and the pod loops.
+func TestManifestStartsAsItsUser(t *testing.T) {
+	if testing.Short() || os.Getuid() != 0 {
+		t.Skip("needs root to mount files as Kubernetes does and to run as another user")
+	}
+	raw, _ := os.ReadFile("deploy/kubernetes/authdebug.yaml")
+	var pod struct {
+		Spec struct {
+			Template struct {
+				Spec struct {
+					SecurityContext struct {
+						RunAsUser  uint32 `yaml:"runAsUser"`
+						RunAsGroup uint32 `yaml:"runAsGroup"`
+						FSGroup    uint32 `yaml:"fsGroup"`
+					} `yaml:"securityContext"`
+					Volumes []struct {
+						Secret struct {
+							DefaultMode uint32 `yaml:"defaultMode"`
+						} `yaml:"secret"`
+					} `yaml:"volumes"`
+				} `yaml:"spec"`
+			} `yaml:"template"`
+		} `yaml:"spec"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	for {
+		var doc map[string]any
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatal("no Deployment")
+		}
+		if doc["kind"] == "Deployment" {
+			b, _ := yaml.Marshal(doc)
+			yaml.Unmarshal(b, &pod)
+			break
+		}
+	}
+	sc := pod.Spec.Template.Spec.SecurityContext
+	if sc.RunAsUser == 0 || len(pod.Spec.Template.Spec.Volumes) < 2 {
+		t.Fatalf("the Deployment's pod is not read: %+v", pod)
+	}
+	bin := buildStatic(t)
+	os.Chmod(filepath.Dir(filepath.Dir(bin)), 0o755)
+	os.Chmod(filepath.Dir(bin), 0o755)
+	secrets := t.TempDir()
+	os.Chmod(secrets, 0o755)
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	keyFile := filepath.Join(secrets, "sandbox-key.pem")
+	proxyFile := filepath.Join(secrets, "proxy-secret")
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600)
+	os.WriteFile(proxyFile, []byte("s3cret-of-the-proxy\n"), 0o600)
+	for i, f := range []string{keyFile, proxyFile} {
+		os.Chown(f, 0, int(sc.FSGroup))
+		os.Chmod(f, os.FileMode(pod.Spec.Template.Spec.Volumes[i].Secret.DefaultMode))
+	}
+	addr := freeAddr(t)
+	cmd := exec.Command(bin)
+	cmd.Dir = "/"
+	cmd.Env = []string{"AUTHDEBUG_ADDR=" + addr, "AUTHDEBUG_SANDBOX_KEY_FILE=" + keyFile, "AUTHDEBUG_AUTH_PROXY_SECRET_FILE=" + proxyFile,
+		"AUTHDEBUG_AUTH_PROXY_HEADER=X-Auth-Request-Email", "AUTHDEBUG_TRUSTED_PROXY=10.0.0.0/8"}
+	cred := &syscall.Credential{Uid: sc.RunAsUser, Gid: sc.RunAsGroup}
+	if sc.FSGroup != 0 {
+		cred.Groups = []uint32{sc.FSGroup}
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	var logs bytes.Buffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer cmd.Process.Kill()
+	for range 100 {
+		select {
+		case err := <-exited:
+			t.Fatalf("the binary exited (%v):\n%s", err, logs.String())
+		default:
+		}
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the binary does not serve:\n%s", logs.String())
 }
 
 // buildStatic builds the server as make image does: static, CGO off.
