@@ -254,3 +254,15 @@ func TestServerOneAddressCannotFillTheListener(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+func TestParseSandboxRate(t *testing.T) {
+	r, err := parseSandboxRate("failed=5/30s,calls=50/s")
+	if err != nil || r.Failed != 5 || r.FailedWindow != 30*time.Second || r.Calls != 50 || r.Flows != defaultSandboxRate.Flows {
+		t.Errorf("%+v %v", r, err)
+	}
+	for _, bad := range []string{"failed=5", "calls=50/m", "flows=0/m", "speed=1/s", "failed=x/1m"} {
+		if _, err := parseSandboxRate(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
