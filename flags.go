@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"authdebug/app/guard"
 	"authdebug/app/ngi"
 	"authdebug/app/portal"
 	"authdebug/app/sandbox"
@@ -27,11 +26,10 @@ type flagValues struct {
 	addr, probeAddr, metricsAddr, publicURL, logFormat                   string
 	sandboxClientsFile, sandboxKeyFile, sandboxStore                     string
 	sandboxLegacy, version                                               bool
-	sandboxCodeTTL                                                       durationValue
+	sandboxCodeTTL, sessionTTL                                           time.Duration
 	sandboxRate                                                          string
 	proxyHeader, proxyGroupsHeader, proxySecretFile, proxySecretHeader   string
 	issuer, authClientID, authSecretFile, sessionKeyFile, groupsClaim    string
-	sessionTTL                                                           durationValue
 	envs, disabled, sandboxClients, proxies, domains, allowGroups, allow listFlag
 }
 
@@ -52,8 +50,7 @@ func newFlagSet(v *flagValues) *flag.FlagSet {
 	f.StringVar(&v.sandboxClientsFile, "sandbox-clients", "", "a JSON file of sandbox clients in Hydra's client format (client_id, client_secret, redirect_uris, scope, audience, grant_types)")
 	f.Var(&v.sandboxClients, "sandbox-client", "register a sandbox client: ID:SECRET:REDIRECT[,REDIRECT] (repeatable)")
 	f.BoolVar(&v.sandboxLegacy, "sandbox-legacy-errors", false, "the sandbox speaks Hydra 1.x: the reason in error_hint, tokens without the ory_ prefix")
-	v.sandboxCodeTTL = durationValue{d: ngi.CodeLifetime}
-	f.Var(&v.sandboxCodeTTL, "sandbox-code-lifetime", "how long a sandbox authorization code lives (Hydra's ttl.auth_code)")
+	f.DurationVar(&v.sandboxCodeTTL, "sandbox-code-lifetime", ngi.CodeLifetime, "how long a sandbox authorization code lives (Hydra's ttl.auth_code)")
 	f.StringVar(&v.sandboxRate, "sandbox-rate", "", "the sandbox's rate limits: failed=N/DURATION (wrong client credentials, per address and per client id) and calls=N/s (every token, revocation, authorize and consent call per address); default "+defaultSandboxRate.String())
 	f.StringVar(&v.sandboxStore, "sandbox-store", "", "keep the sandbox's state (and the portal's sign-outs and failed-authentication counts) in Redis or Valkey, shared by replicas: redis://[:PASSWORD@]HOST:PORT[/DB], rediss://… or unix://PATH (default: in memory)")
 	f.StringVar(&v.sandboxKeyFile, "sandbox-key-file", "", "a PEM RSA private key (2048 bits or more) the sandbox signs ID tokens with, shared by replicas (default: a fresh key at start)")
@@ -66,26 +63,12 @@ func newFlagSet(v *flagValues) *flag.FlagSet {
 	f.StringVar(&v.authClientID, "auth-client-id", "", "the client id authdebug has at the identity provider")
 	f.StringVar(&v.authSecretFile, "auth-client-secret-file", "", "a file holding that client's secret (or AUTHDEBUG_AUTH_CLIENT_SECRET)")
 	f.StringVar(&v.sessionKeyFile, "auth-session-key-file", "", "a file whose content seals the sign-in cookies; replicas share it (default: a key made at start)")
-	v.sessionTTL = durationValue{d: portal.DefaultSessionTTL}
-	f.Var(&v.sessionTTL, "auth-session-ttl", "how long a sign-in lasts before the identity provider is asked again (groups are read anew then)")
+	f.DurationVar(&v.sessionTTL, "auth-session-ttl", portal.DefaultSessionTTL, "how long a sign-in lasts before the identity provider is asked again (groups are read anew then)")
 	f.StringVar(&v.groupsClaim, "auth-groups-claim", "groups", "the ID token claim that lists the user's groups")
 	f.Var(&v.domains, "auth-allow-domain", "let in users whose verified e-mail is in this domain (repeatable)")
 	f.Var(&v.allowGroups, "auth-allow-group", "let in users of this group (repeatable)")
 	f.Var(&v.allow, "env-allow", "limit an environment to a group of signed-in users: ENV=GROUP (repeatable)")
 	return f
-}
-
-// durationValue is a duration flag (flag.Duration, as a Value we can default).
-type durationValue struct{ d time.Duration }
-
-func (v *durationValue) String() string { return v.d.String() }
-func (v *durationValue) Set(s string) error {
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return errors.New("want a duration such as 20s or 1h")
-	}
-	v.d = d
-	return nil
 }
 
 // parseFlags turns the command line and the AUTHDEBUG_ variables into the
@@ -101,20 +84,17 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 		return config{}, err
 	}
 	cfg := config{Addr: v.addr, ProbeAddr: v.probeAddr, MetricsAddr: v.metricsAddr, PublicURL: v.publicURL, LogFormat: v.logFormat,
-		Disabled: v.disabled, TrustedProxies: v.proxies, SandboxLegacyErrors: v.sandboxLegacy, SandboxCodeLifetime: v.sandboxCodeTTL.d,
+		Disabled: v.disabled, TrustedProxies: v.proxies, SandboxLegacyErrors: v.sandboxLegacy, SandboxCodeLifetime: v.sandboxCodeTTL,
 		SandboxStoreURL: v.sandboxStore, ShowVersion: v.version}
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		return cfg, fmt.Errorf("-log-format: %q: want text or json", cfg.LogFormat)
 	}
-	if v.sandboxCodeTTL.d <= 0 {
-		return cfg, fmt.Errorf("-sandbox-code-lifetime: %s is not a positive duration", v.sandboxCodeTTL.d)
+	if v.sandboxCodeTTL <= 0 {
+		return cfg, fmt.Errorf("-sandbox-code-lifetime: %s is not a positive duration", v.sandboxCodeTTL)
 	}
 	var err error
 	if cfg.SandboxRate, err = parseSandboxRate(v.sandboxRate); err != nil {
 		return cfg, fmt.Errorf("-sandbox-rate: %w", err)
-	}
-	if _, err := guard.ParseTrustedProxies(v.proxies); err != nil {
-		return cfg, fmt.Errorf("-trusted-proxy: %w", err)
 	}
 	if cfg.Access, err = portal.ParseAccess(v.allow); err != nil {
 		return cfg, fmt.Errorf("-env-allow: %w", err)
@@ -129,7 +109,7 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	}
 	if v.issuer != "" {
 		cfg.OIDC = portal.OIDCConfig{Issuer: v.issuer, ClientID: v.authClientID, ClientSecret: getenv("AUTHDEBUG_AUTH_CLIENT_SECRET"),
-			AllowDomains: v.domains, AllowGroups: v.allowGroups, GroupsClaim: v.groupsClaim, SessionTTL: v.sessionTTL.d}
+			AllowDomains: v.domains, AllowGroups: v.allowGroups, GroupsClaim: v.groupsClaim, SessionTTL: v.sessionTTL}
 		if v.authSecretFile != "" {
 			if cfg.OIDC.ClientSecret, err = readSecretFile(v.authSecretFile); err != nil {
 				return cfg, fmt.Errorf("-auth-client-secret-file: %w", err)
@@ -141,8 +121,8 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 		if cfg.OIDC.ClientSecret == "" {
 			return cfg, errors.New("-auth-client-secret-file: sign-in with -auth-issuer needs the client's secret (the file, or AUTHDEBUG_AUTH_CLIENT_SECRET)")
 		}
-		if v.sessionTTL.d < time.Minute || v.sessionTTL.d > 24*time.Hour {
-			return cfg, fmt.Errorf("-auth-session-ttl: %s: want between 1m and 24h", v.sessionTTL.d)
+		if v.sessionTTL < time.Minute || v.sessionTTL > 24*time.Hour {
+			return cfg, fmt.Errorf("-auth-session-ttl: %s: want between 1m and 24h", v.sessionTTL)
 		}
 		if v.sessionKeyFile != "" {
 			data, err := os.ReadFile(v.sessionKeyFile)

@@ -24,7 +24,7 @@ import (
 // decision), which fill the store that every person's flow shares.
 type sandboxRate struct {
 	Failed         int           // failed client authentications in FailedWindow
-	FailedWindow   time.Duration //
+	FailedWindow   time.Duration // per address and per client id
 	Calls          int           // token and revocation calls a second
 	Flows          int           // authorize requests and consent decisions a minute
 	FlowsPerClient int           // pending flows one OAuth client may start in the sandbox's request lifetime
@@ -72,18 +72,18 @@ func parseSandboxRate(s string) (sandboxRate, error) {
 // sandboxGate applies the sandbox's rate limits before its handler. The
 // relay reaches the sandbox in-process, past this gate: it has its own.
 type sandboxGate struct {
-	rate     sandboxRate
-	clients  guard.Clients
-	calls    *guard.Limiter
-	flows    *guard.Limiter
-	failures guard.Counter // shared by replicas when the store is
-	observer interface{ Limited(string) }
-	log      *slog.Logger
-	next     http.Handler
+	rate    sandboxRate
+	clients guard.Clients
+	calls   *guard.Limiter
+	flows   *guard.Limiter
+	counts  guard.Counter // failures and flows; shared by replicas when the store is
+	metrics *portal.Metrics
+	log     *slog.Logger
+	next    http.Handler
 }
 
-func newSandboxGate(r sandboxRate, clients guard.Clients, failures guard.Counter, metrics *portal.Metrics, log *slog.Logger, next http.Handler) *sandboxGate {
-	return &sandboxGate{rate: r, clients: clients, failures: failures, observer: metrics, log: log, next: next,
+func newSandboxGate(r sandboxRate, clients guard.Clients, counts guard.Counter, metrics *portal.Metrics, log *slog.Logger, next http.Handler) *sandboxGate {
+	return &sandboxGate{rate: r, clients: clients, counts: counts, metrics: metrics, log: log, next: next,
 		calls: guard.NewRateLimiter(r.Calls, rate.Limit(r.Calls), maxLimitClients),
 		flows: guard.NewRateLimiter(r.Flows, rate.Every(time.Minute/time.Duration(r.Flows)), maxLimitClients)}
 }
@@ -93,7 +93,7 @@ func (g *sandboxGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	who := g.clients.Key(r)
 	refuse := func(wait time.Duration, what, call string) {
 		g.log.Warn("sandbox rate limit", "audit", true, "client", who, "path", clip(r.URL.Path), "limit", call)
-		g.observer.Limited("sandbox " + call)
+		g.metrics.Limited("sandbox " + call)
 		tooMany(w, wait, what)
 	}
 	switch {
@@ -103,7 +103,7 @@ func (g *sandboxGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if client := r.URL.Query().Get("client_id"); p == "/oauth2/auth" && client != "" {
-			n, err := g.failures.Add(r.Context(), "flows-client:"+client, sandbox.RequestLifetime)
+			n, err := g.counts.Add(r.Context(), "flows-client:"+clipped(client), sandbox.RequestLifetime)
 			if err == nil && n > int64(g.rate.FlowsPerClient) {
 				refuse(sandbox.RequestLifetime, "sign-ins started for this client", "flows per client")
 				return
@@ -117,10 +117,10 @@ func (g *sandboxGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		client, _, _ := r.BasicAuth()
 		keys := []string{"failed-addr:" + who}
 		if client != "" {
-			keys = append(keys, "failed-client:"+client)
+			keys = append(keys, "failed-client:"+clipped(client))
 		}
 		for _, k := range keys {
-			if n, err := g.failures.Count(r.Context(), k); err == nil && n >= int64(g.rate.Failed) {
+			if n, err := g.counts.Count(r.Context(), k); err == nil && n >= int64(g.rate.Failed) {
 				refuse(g.rate.FailedWindow, "failed client authentications", "failed authentication")
 				return
 			}
@@ -133,10 +133,14 @@ func (g *sandboxGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 2*time.Second)
 			defer cancel()
 			for _, k := range keys {
-				g.failures.Add(ctx, k, g.rate.FailedWindow)
+				g.counts.Add(ctx, k, g.rate.FailedWindow)
 			}
 		}
 		return
 	}
 	g.next.ServeHTTP(w, r)
 }
+
+// clipped bounds a client id used as a counter's key: the counter remembers
+// 50,000 keys, and a made-up id may be as long as a header. Real ids are short.
+func clipped(clientID string) string { return clientID[:min(len(clientID), 128)] }

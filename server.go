@@ -19,7 +19,6 @@ import (
 	"syscall"
 	"time"
 
-	"authdebug/app/guard"
 	"authdebug/app/sandbox"
 	"authdebug/app/ui"
 )
@@ -108,9 +107,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		return fail(2, err)
 	}
 	lim := cfg.Limits.orDefault()
-	if proxies, err := guard.ParseTrustedProxies(cfg.TrustedProxies); err == nil {
-		lim.ConnsExempt = proxies.IsTrusted // the proxy carries everyone's connections
-	}
+	lim.ConnsExempt = handler.proxies.IsTrusted // a proxy carries everyone's connections
 	srv, ln := newHTTPServer(handler, ln, lim, cfg.Log)
 	servers := []*http.Server{srv}
 	// The probes and the metrics get listeners of their own: a public

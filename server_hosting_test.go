@@ -19,10 +19,16 @@ import (
 	"authdebug/app/sandbox/redistest"
 )
 
-// proxyCall is a request through an authenticating proxy at 127.0.0.1.
-func proxyCall(t *testing.T, srv *testServer, path string, header map[string]string) (int, string) {
+// proxyCall is a request through an authenticating proxy at 127.0.0.1: a
+// GET, or with a body the page's JSON POST.
+func proxyCall(t *testing.T, srv *testServer, path string, header map[string]string, body string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", srv.URL+path, nil)
+	if body != "" {
+		req, _ = http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", srv.URL)
+	}
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
@@ -47,21 +53,21 @@ func TestServerProxyMustProveItself(t *testing.T) {
 		Proxy:  portal.ProxyAuth{Header: "x-auth-request-email", GroupsHeader: "x-auth-request-groups", Secret: "proxy-secret"},
 		Access: portal.Access{"prod": {"prod-operators"}}})
 	user := map[string]string{"X-Auth-Request-Email": "ada@bank.example", "X-Auth-Request-Groups": "prod-operators"}
-	if status, _ := proxyCall(t, srv, "/api/environments", user); status != 401 {
+	if status, _ := proxyCall(t, srv, "/api/environments", user, ""); status != 401 {
 		t.Errorf("without the proxy's secret: %d", status)
 	}
 	user["X-Authdebug-Proxy-Secret"] = "wrong"
-	if status, _ := proxyCall(t, srv, "/api/environments", user); status != 401 {
+	if status, _ := proxyCall(t, srv, "/api/environments", user, ""); status != 401 {
 		t.Errorf("with a wrong secret: %d", status)
 	}
 	user["X-Authdebug-Proxy-Secret"] = "proxy-secret"
-	if status, body := proxyCall(t, srv, "/api/environments", user); status != 200 || !strings.Contains(body, `"id":"prod"`) {
+	if status, body := proxyCall(t, srv, "/api/environments", user, ""); status != 200 || !strings.Contains(body, `"id":"prod"`) {
 		t.Errorf("with the secret, an operator: %d %s", status, body)
 	}
-	if _, body := proxyCall(t, srv, "/api/site", user); !strings.Contains(body, `"user":"ada@bank.example"`) {
+	if _, body := proxyCall(t, srv, "/api/site", user, ""); !strings.Contains(body, `"user":"ada@bank.example"`) {
 		t.Errorf("a lower-case header name made the user %s", body)
 	}
-	if _, body := proxyCall(t, srv, "/metrics", nil); !strings.Contains(body, `authdebug_signin_refused_total{reason="proxy_secret"} 2`) {
+	if _, body := proxyCall(t, srv, "/metrics", nil, ""); !strings.Contains(body, `authdebug_signin_refused_total{reason="proxy_secret"} 2`) {
 		t.Error("the refusals are not counted")
 	}
 
@@ -70,7 +76,7 @@ func TestServerProxyMustProveItself(t *testing.T) {
 	emailOnly := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1"},
 		Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email"}, Access: portal.Access{"prod": {"prod-operators"}}})
 	delete(user, "X-Authdebug-Proxy-Secret")
-	if _, body := proxyCall(t, emailOnly, "/api/environments", user); strings.Contains(body, `"id":"prod"`) {
+	if _, body := proxyCall(t, emailOnly, "/api/environments", user, ""); strings.Contains(body, `"id":"prod"`) {
 		t.Errorf("a client-sent groups header was believed: %s", body)
 	}
 }
@@ -80,18 +86,11 @@ func TestServerProxyMustProveItself(t *testing.T) {
 func TestServerRelayLimitFollowsTheUser(t *testing.T) {
 	srv := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1"}, Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email"}})
 	for i := 1; i <= defaultLimits.CallBurst+1; i++ {
-		req, _ := http.NewRequest("POST", srv.URL+"/api/token", strings.NewReader(`{"env":"sandbox","client_id":"authdebug-demo","client_secret":"x","form":{"grant_type":"client_credentials"}}`))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Origin", srv.URL)
-		req.Header.Set("X-Auth-Request-Email", "ada@bank.example")
-		req.Header.Set("X-Forwarded-For", fmt.Sprintf("192.0.2.%d", i)) // a fresh address each call
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if limited := resp.StatusCode == http.StatusTooManyRequests; limited != (i > defaultLimits.CallBurst) {
-			t.Fatalf("call %d: %d", i, resp.StatusCode)
+		status, _ := proxyCall(t, srv, "/api/token", map[string]string{"X-Auth-Request-Email": "ada@bank.example",
+			"X-Forwarded-For": fmt.Sprintf("192.0.2.%d", i)}, // a fresh address each call
+			`{"env":"sandbox","client_id":"authdebug-demo","client_secret":"x","form":{"grant_type":"client_credentials"}}`)
+		if limited := status == http.StatusTooManyRequests; limited != (i > defaultLimits.CallBurst) {
+			t.Fatalf("call %d: %d", i, status)
 		}
 	}
 }
@@ -113,6 +112,14 @@ func TestServerSandboxLimitsFailuresNotUse(t *testing.T) {
 		}
 		resp.Body.Close()
 		return resp.StatusCode
+	}
+	// Past the generous rate of every call, even good ones wait.
+	few := startServer(t, config{Web: testWeb(t), SandboxRate: sandboxRate{Failed: 10, FailedWindow: time.Minute, Calls: 5, Flows: 60, FlowsPerClient: 100}})
+	for i := 1; i <= 6; i++ {
+		status := good(few, sandbox.DemoClientID, sandbox.DemoClientSecret, "")
+		if limited := status == http.StatusTooManyRequests; limited != (i > 5) {
+			t.Fatalf("good call %d past calls=5/s: %d", i, status)
+		}
 	}
 	srv := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1"}})
 	for i := range 150 {
@@ -149,7 +156,7 @@ func TestServerSandboxLimitsFailuresNotUse(t *testing.T) {
 	}
 }
 
-// Starting flows is limited per address: one script cannot fill the store
+// Starting flows is limited per address and per OAuth client: one script cannot fill the store
 // that every person's consent page lives in.
 func TestServerSandboxLimitsFlowsPerAddress(t *testing.T) {
 	srv := startServer(t, config{Web: testWeb(t), SandboxRate: sandboxRate{Failed: 10, FailedWindow: time.Minute, Calls: 200, Flows: 30, FlowsPerClient: 1000}})
@@ -164,6 +171,19 @@ func TestServerSandboxLimitsFlowsPerAddress(t *testing.T) {
 		resp.Body.Close()
 		if limited := resp.StatusCode == http.StatusTooManyRequests; limited != (i > 30) {
 			t.Fatalf("authorize %d: %d", i, resp.StatusCode)
+		}
+	}
+	// One OAuth client may start only so many flows, from any address.
+	perClient := startServer(t, config{Web: testWeb(t), SandboxRate: sandboxRate{Failed: 10, FailedWindow: time.Minute, Calls: 200, Flows: 1000, FlowsPerClient: 3}})
+	authorize = strings.Replace(authorize, srv.URL, perClient.URL, -1)
+	for i := 1; i <= 4; i++ {
+		resp, err := client.Get(authorize)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if limited := resp.StatusCode == http.StatusTooManyRequests; limited != (i > 3) {
+			t.Fatalf("client's flow %d: %d", i, resp.StatusCode)
 		}
 	}
 }
@@ -197,9 +217,27 @@ func TestRunChecksFlagsAHostWouldGetWrong(t *testing.T) {
 	if strings.Contains(srv.log.String(), "without sign-in") {
 		t.Error("warned of -env-allow without sign-in while sign-in is on")
 	}
-	plain := startServer(t, config{Web: testWeb(t)})
+	plain := startServer(t, config{}) // the embedded web/, a real folder
 	if resp, body := get(t, plain.URL+"/web/", nil); resp.StatusCode != 404 || strings.Contains(string(body), "style.css") {
 		t.Errorf("/web/ lists its files: %d", resp.StatusCode)
+	}
+}
+
+// NGI's form_post callback is a cross-site POST without the session: it
+// passes sign-in, and only moves its fields into the page's fragment.
+func TestServerFormPostPassesSignIn(t *testing.T) {
+	srv := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1"}, Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email"}})
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(srv.URL+"/callback", url.Values{"code": {"c"}, "state": {"s1s2s3s4s5"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/callback#") {
+		t.Errorf("form_post under sign-in: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if status, _ := proxyCall(t, srv, "/callback", nil, ""); status != 401 {
+		t.Errorf("GET /callback without a user: %d", status)
 	}
 }
 
@@ -222,11 +260,11 @@ func TestServerVersionCoversEveryFile(t *testing.T) {
 // counted by route and code.
 func TestServerAccessLogNamesTheUser(t *testing.T) {
 	srv := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1"}, Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email"}})
-	proxyCall(t, srv, "/api/environments", map[string]string{"X-Auth-Request-Email": "ada@bank.example"})
+	proxyCall(t, srv, "/api/environments", map[string]string{"X-Auth-Request-Email": "ada@bank.example"}, "")
 	if !strings.Contains(srv.log.String(), "path=/api/environments status=200") || !strings.Contains(srv.log.String(), "user=ada@bank.example") {
 		t.Errorf("log:\n%s", srv.log.String())
 	}
-	_, metrics := proxyCall(t, srv, "/metrics", nil)
+	_, metrics := proxyCall(t, srv, "/metrics", nil, "")
 	for _, want := range []string{`authdebug_http_responses_total{code="200",route="api"} 1`, "authdebug_build_info{"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)

@@ -79,24 +79,11 @@ func TestServerProxySignInAndEnvironmentAccess(t *testing.T) {
 	srv := startServer(t, config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1/32"},
 		Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email", GroupsHeader: "X-Auth-Request-Groups"}, Access: portal.Access{"prod": {"prod-operators"}}})
 	call := func(path, user, groups string, body string) (int, string) {
-		method := "GET"
-		if body != "" {
-			method = "POST"
-		}
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Origin", srv.URL)
+		header := map[string]string{}
 		if user != "" {
-			req.Header.Set("X-Auth-Request-Email", user)
-			req.Header.Set("X-Auth-Request-Groups", groups)
+			header["X-Auth-Request-Email"], header["X-Auth-Request-Groups"] = user, groups
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode, string(b)
+		return proxyCall(t, srv, path, header, body)
 	}
 	if status, body := call("/api/environments", "", "", ""); status != 401 || !strings.Contains(body, "sign in again") {
 		t.Errorf("no user: %d %s", status, body)

@@ -72,10 +72,11 @@ type config struct {
 }
 
 // server is the whole tool's handler, with the metrics and the probes for
-// addresses of their own.
+// addresses of their own, and the proxies its connections come through.
 type server struct {
 	http.Handler
 	metrics, probes http.Handler
+	proxies         guard.Clients
 }
 
 // limits bound what one server gives its clients.
@@ -245,7 +246,7 @@ func newServer(cfg config) (*server, error) {
 		top.Handle("GET /metrics", metrics.Handler())
 	}
 	top.Handle("/", site.OnlyHere(boundBody(secureHeaders(site, app))))
-	return &server{Handler: accessLog(cfg.Log, metrics, routeOf, top), metrics: metrics.Handler(), probes: probes}, nil
+	return &server{Handler: accessLog(cfg.Log, metrics, routeOf, top), metrics: metrics.Handler(), probes: probes, proxies: clients}, nil
 }
 
 // environments checks the environments and drops the disabled ones.
@@ -291,12 +292,11 @@ func newSignIn(cfg config, site guard.Site, clients guard.Clients, signedOut gua
 	switch {
 	case proxy && oidc:
 		return signIn{}, fmt.Errorf("-auth-issuer and -auth-proxy-header: choose one way to sign in")
-	case len(cfg.Access) > 0 && !proxy && !oidc:
-		cfg.Log.Warn("-env-allow without sign-in: nobody is known, so the limited environments are hidden from everyone")
 	case !proxy && cfg.Proxy.GroupsHeader != "":
 		return signIn{}, fmt.Errorf("-auth-proxy-groups-header: needs -auth-proxy-header")
+	case len(cfg.Access) > 0 && !proxy && !oidc:
+		cfg.Log.Warn("-env-allow without sign-in: nobody is known, so the limited environments are hidden from everyone")
 	}
-	keep := cfg.Access.Groups()
 	if proxy {
 		p := cfg.Proxy
 		if len(cfg.TrustedProxies) == 0 {
@@ -308,14 +308,14 @@ func newSignIn(cfg config, site guard.Site, clients guard.Clients, signedOut gua
 			return signIn{}, fmt.Errorf("-trusted-proxy: a range wider than a /24 may name any user only with -auth-proxy-secret-file (or name the proxy's own addresses)")
 		}
 		p.SecretHeader = cmp.Or(p.SecretHeader, portal.DefaultProxySecretHeader)
-		p.FromTrusted, p.Keep, p.Refused = clients.FromTrusted, keep, metrics.Refused
+		p.FromTrusted, p.Refused = clients.FromTrusted, metrics.Refused
 		return signIn{proxy: &p}, nil
 	}
 	if !oidc {
 		return signIn{}, nil
 	}
 	o := cfg.OIDC
-	o.PublicOrigin, o.KeepGroups, o.Pages, o.SignedOut, o.Refused = site.Origin(), keep, ui.Paths(), signedOut, metrics.Refused
+	o.PublicOrigin, o.KeepGroups, o.Pages, o.SignedOut, o.Refused = site.Origin(), cfg.Access.Groups(), ui.Paths(), signedOut, metrics.Refused
 	if o.SessionKey == nil {
 		o.SessionKey = make([]byte, 32)
 		rand.Read(o.SessionKey)

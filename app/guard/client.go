@@ -39,9 +39,8 @@ func ParseTrustedProxies(values []string) (Clients, error) {
 	return c, nil
 }
 
-// Widest is the number of addresses of the widest trusted range, as a
-// prefix length in its family's terms: 32 minus it for IPv4 (a /24 is 8),
-// 128 minus it for IPv6. Zero without a trusted proxy.
+// Widest is the host bits of the widest trusted range: 8 for a /24 (IPv4)
+// or a /120 (IPv6), 0 for single addresses or no trusted proxy.
 func (c Clients) Widest() int {
 	widest := 0
 	for _, p := range c.trusted {
@@ -75,9 +74,10 @@ func (c Clients) FromTrusted(r *http.Request) bool {
 // Key is what a rate limit counts a request's client by: its address, or
 // for IPv6 its /64, which one host or one home network has whole.
 func (c Clients) Key(r *http.Request) string {
-	a, err := netip.ParseAddr(c.Of(r))
+	of := c.Of(r)
+	a, err := netip.ParseAddr(of)
 	if err != nil || !a.Is6() {
-		return c.Of(r)
+		return of
 	}
 	return netip.PrefixFrom(a, 64).Masked().String()
 }

@@ -225,3 +225,28 @@ func TestLimitPerAddress(t *testing.T) {
 	dial("127.0.0.1")
 	wait("after one closed", true)
 }
+
+// A count lives for its window, and the counter keeps at most max keys.
+func TestMemoryCounterWindowsAndCap(t *testing.T) {
+	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	c := NewMemoryCounter(8)
+	c.now = func() time.Time { return now }
+	ctx := t.Context()
+	c.Add(ctx, "a", time.Minute)
+	if n, _ := c.Add(ctx, "a", time.Minute); n != 2 {
+		t.Errorf("two events: %d", n)
+	}
+	now = now.Add(time.Minute)
+	if n, _ := c.Count(ctx, "a"); n != 0 {
+		t.Errorf("after the window: %d", n)
+	}
+	if n, _ := c.Add(ctx, "a", time.Minute); n != 1 {
+		t.Errorf("a new window: %d", n)
+	}
+	for i := range 100 {
+		c.Add(ctx, string(rune('A'+i)), time.Hour)
+	}
+	if len(c.m) > 8 {
+		t.Errorf("%d keys kept, max 8", len(c.m))
+	}
+}

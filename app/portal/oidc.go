@@ -91,9 +91,11 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 	if cfg.SignedOut == nil {
 		cfg.SignedOut = guard.NewMemoryCounter(100000)
 	}
+	domains := make([]string, len(cfg.AllowDomains)) // the caller's slice stays as given
 	for i, d := range cfg.AllowDomains {
-		cfg.AllowDomains[i] = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
+		domains[i] = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
 	}
+	cfg.AllowDomains = domains
 	secure := strings.HasPrefix(cfg.PublicOrigin, "https://")
 	o := &OIDC{
 		cfg: cfg,
@@ -284,8 +286,10 @@ func (o *OIDC) clearCookie(w http.ResponseWriter, name string) {
 // afterwards (browsers read "/\t/evil.example" as "//evil.example").
 func (o *OIDC) pagePath(next string) string {
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Opaque != "" || u.User != nil || u.Host != "" || u.Fragment != "" ||
-		u.RawPath != "" || !slices.Contains(o.cfg.Pages, u.Path) || strings.ContainsFunc(next, unicode.IsControl) {
+	// The path must be a page's as it stands (so no encoded byte, no
+	// "//host"); no scheme or host (an opaque URL or a user has one).
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Fragment != "" ||
+		!slices.Contains(o.cfg.Pages, u.Path) || strings.ContainsFunc(next, unicode.IsControl) {
 		return "/"
 	}
 	if u.RawQuery != "" {

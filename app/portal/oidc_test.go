@@ -47,6 +47,21 @@ func startSite(t *testing.T, idp *idptest.IdP, change func(*OIDCConfig)) *site {
 	return s
 }
 
+// withCookies is the status of an API call carrying the cookies.
+func withCookies(t *testing.T, url string, cookies []*http.Cookie) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // signIn follows the sign-in from a page and returns the client, the last
 // answer's status and body.
 func signIn(t *testing.T, s *site, page string) (*http.Client, int, string) {
@@ -74,6 +89,8 @@ func TestSignInNeedsAVerifiedEmail(t *testing.T) {
 		{"unverified", false, "ada@bank.example", 403},
 		{"verified as a string", "true", "ada@bank.example", 403},
 		{"no e-mail, only sub", true, nil, 403},
+		{"a domain, not an address", true, "bank.example", 403},
+		{"an address in any case", true, "Ada@BANK.example", 200},
 	} {
 		idp := idptest.Start(t, "")
 		idp.Set("email_verified", tt.verified)
@@ -124,17 +141,8 @@ func TestSessionIsBoundToItsDeployment(t *testing.T) {
 		"same issuer, another client": startSite(t, idp, func(c *OIDCConfig) { c.ClientID = "other" }),
 		"another issuer":              startSite(t, other, nil),
 	} {
-		req, _ := http.NewRequest("GET", b.URL+"/api/x", nil)
-		for _, c := range cookies {
-			req.AddCookie(c)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 401 {
-			t.Errorf("%s: the other deployment's cookie got %d", name, resp.StatusCode)
+		if status := withCookies(t, b.URL+"/api/x", cookies); status != 401 {
+			t.Errorf("%s: the other deployment's cookie got %d", name, status)
 		}
 	}
 }
@@ -146,18 +154,7 @@ func TestSignOutRevokesTheSession(t *testing.T) {
 	client, _, _ := signIn(t, s, "/")
 	u, _ := url.Parse(s.URL)
 	copied := client.Jar.Cookies(u)
-	use := func() int {
-		req, _ := http.NewRequest("GET", s.URL+"/api/x", nil)
-		for _, c := range copied {
-			req.AddCookie(c)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	use := func() int { return withCookies(t, s.URL+"/api/x", copied) }
 	if use() != 200 {
 		t.Fatal("the copied cookie does not work before sign-out")
 	}

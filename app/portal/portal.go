@@ -37,7 +37,7 @@ func NewMetrics() *Metrics {
 		limited: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "authdebug_rate_limited_total",
 			Help: "Calls refused by a per-client rate limit, by call."}, []string{"call"}),
 		answers: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "authdebug_http_responses_total",
-			Help: "HTTP answers by route (the page, api/<call>, sandbox/<endpoint>, auth, probe, other) and status code."}, []string{"route", "code"}),
+			Help: "HTTP answers by route (page, static, api, sandbox, sandbox/api, auth, probe, metrics, other) and status code."}, []string{"route", "code"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "authdebug_signin_refused_total",
 			Help: "Requests or sign-ins refused by sign-in, by reason (proxy_untrusted, proxy_secret, proxy_no_user, login_state, id_token, email_unverified, no_email, not_allowed, …)."}, []string{"reason"}),
 	}

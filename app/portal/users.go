@@ -13,8 +13,8 @@ import (
 	"authdebug/app/flow"
 )
 
-// User is who is signed in: a name (an e-mail address) and those of their
-// groups that this server's rules name.
+// User is who is signed in: a name (an e-mail address) and their groups
+// (with OIDC, only those this server's rules name: they live in a cookie).
 type User struct {
 	Name   string   `json:"name"`
 	Groups []string `json:"groups,omitempty"`
@@ -60,8 +60,6 @@ type ProxyAuth struct {
 	Secret       string // empty: the trusted range alone vouches for the proxy
 	// FromTrusted reports whether the request's own peer is a trusted proxy.
 	FromTrusted func(*http.Request) bool
-	// Keep is the groups the server's rules name; any other is dropped.
-	Keep []string
 	// Refused counts a request refused, by reason (metrics); may be nil.
 	Refused func(reason string)
 }
@@ -100,7 +98,7 @@ func (p ProxyAuth) Require(next http.Handler, bypass func(*http.Request) bool) h
 		u := User{Name: name}
 		if p.GroupsHeader != "" {
 			for _, g := range strings.Split(r.Header.Get(p.GroupsHeader), ",") {
-				if g = strings.TrimSpace(g); slices.Contains(p.Keep, g) && !slices.Contains(u.Groups, g) {
+				if g = strings.TrimSpace(g); g != "" {
 					u.Groups = append(u.Groups, g)
 				}
 			}

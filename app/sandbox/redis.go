@@ -44,9 +44,12 @@ func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
 	}
 }
 
-func (s *redisStore) key(b bucket, key string) string {
+func (s *redisStore) key(b bucket, key string) string { return s.prefix + b.name + ":" + hashed(key) }
+
+// hashed is what Redis knows a key by: no code or token is readable there.
+func hashed(key string) string {
 	sum := sha256.Sum256([]byte(key))
-	return s.prefix + b.name + ":" + hex.EncodeToString(sum[:16])
+	return hex.EncodeToString(sum[:16])
 }
 
 func (s *redisStore) index(b bucket) string { return s.prefix + b.name }
@@ -207,10 +210,7 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`)
 
-func (s *redisStore) counterKey(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return s.prefix + "count:" + hex.EncodeToString(sum[:16])
-}
+func (s *redisStore) counterKey(key string) string { return s.prefix + "count:" + hashed(key) }
 
 // Add counts one event in key's window, shared by the replicas (it makes the
 // store a guard.Counter: failed client authentications, sign-outs).
