@@ -167,8 +167,8 @@ func TestManifestStartsAsItsUser(t *testing.T) {
 		cred.Groups = []uint32{sc.FSGroup}
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
+	logs := &syncBuffer{} // written by the pipe's copier while the test reads it
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -241,8 +241,8 @@ func TestImageBinaryRunsAlone(t *testing.T) {
 	if os.Getuid() == 0 {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65532, Gid: 65532}}
 	}
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
+	logs := &syncBuffer{} // written by the pipe's copier while the test reads it
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -253,9 +253,15 @@ func TestImageBinaryRunsAlone(t *testing.T) {
 			if resp.StatusCode != 200 {
 				t.Fatalf("/healthz = %d", resp.StatusCode)
 			}
-			if !strings.Contains(logs.String(), `"msg":"authdebug is serving"`) {
-				t.Errorf("no JSON log line: %s", logs.String())
+			// The line reaches the pipe before the first answer, and
+			// this buffer a moment later.
+			for range 50 {
+				if strings.Contains(logs.String(), `"msg":"authdebug is serving"`) {
+					return
+				}
+				time.Sleep(40 * time.Millisecond)
 			}
+			t.Errorf("no JSON log line: %s", logs.String())
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
