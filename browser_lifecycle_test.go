@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"authdebug/app/ngi"
+	"authdebug/app/sandbox"
 )
 
 // slowUpstream answers like an authorization server, each answer after a
@@ -244,4 +245,23 @@ func TestBrowserOffersTheNewVersion(t *testing.T) {
 	swap.h.Store(&second)
 	b.open(origin + "/")
 	b.waitJS(`document.querySelector('#update-reload') !== null`)
+}
+
+// With the sandbox's store down, the page says so on the sandbox (and not
+// on the other environments, which still work).
+func TestBrowserSaysTheSandboxStoreIsDown(t *testing.T) {
+	store, err := sandbox.NewRedisStore("redis://127.0.0.9:1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, config{SandboxStore: store})
+	b := newBrowser(t)
+	b.open(srv.URL + "/")
+	b.waitApp()
+	b.waitPage(`document.querySelector('#sandbox-store-down') !== null`)
+	if text := b.text("#sandbox-store-down"); !strings.Contains(text, "preprod and prod are not affected") {
+		t.Errorf("the notice: %q", text)
+	}
+	b.choose("#env", "preprod")
+	b.waitPage(`document.querySelector('#sandbox-store-down') === null`)
 }

@@ -173,6 +173,16 @@ func TestServerSandboxLimitsFlowsPerAddress(t *testing.T) {
 			t.Fatalf("authorize %d: %d", i, resp.StatusCode)
 		}
 	}
+	// The consent decision spends the same budget: it is how a script
+	// would fill the store once authorize is refused.
+	resp, err := client.PostForm(srv.URL+"/sandbox/oauth2/auth/decide", url.Values{"request": {"x"}, "decision": {"allow"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the consent decision past the limit: %d", resp.StatusCode)
+	}
 	// One OAuth client may start only so many flows, from any address.
 	perClient := startServer(t, config{Web: testWeb(t), SandboxRate: sandboxRate{Failed: 10, FailedWindow: time.Minute, Calls: 200, Flows: 1000, FlowsPerClient: 3}})
 	authorize = strings.Replace(authorize, srv.URL, perClient.URL, -1)

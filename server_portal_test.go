@@ -145,6 +145,10 @@ func TestServerStaysReadyWithoutItsStore(t *testing.T) {
 	if status, _ := rawRequest(t, srv.URL, "GET /healthz HTTP/1.1\r\nHost: 10.1.2.3:8000\r\nConnection: close\r\n\r\n"); status != 200 {
 		t.Errorf("/healthz without the store: %d", status)
 	}
+	// The page learns it from /api/site and says so on the sandbox.
+	if resp, body := get(t, srv.URL+"/api/site", nil); resp.StatusCode != 200 || !strings.Contains(string(body), `"sandbox_store":"down"`) {
+		t.Errorf("/api/site does not tell the page the store is down: %d %s", resp.StatusCode, body)
+	}
 	req, _ := http.NewRequest("POST", srv.URL+"/sandbox/oauth2/token", strings.NewReader("grant_type=client_credentials"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(sandbox.DemoClientID, url.QueryEscape(sandbox.DemoClientSecret))

@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -191,7 +192,8 @@ func newServer(cfg config) (*server, error) {
 			u, _ := portal.UserOf(r)
 			return u.Name
 		},
-		SignOut: map[bool]string{true: "/auth/logout"}[cfg.OIDC.Issuer != ""],
+		SignOut:      map[bool]string{true: "/auth/logout"}[cfg.OIDC.Issuer != ""],
+		SandboxStore: sb.Ready,
 	})
 	page := &ga.Handler{
 		Name:              "authdebug",
@@ -316,6 +318,13 @@ func newSignIn(cfg config, site guard.Site, clients guard.Clients, signedOut gua
 	}
 	o := cfg.OIDC
 	o.PublicOrigin, o.KeepGroups, o.Pages, o.SignedOut, o.Refused = site.Origin(), cfg.Access.Groups(), ui.Paths(), signedOut, metrics.Refused
+	var lastWarned atomic.Int64 // one log line a minute while the store stalls; the metric counts each
+	o.Unchecked = func(err error) {
+		metrics.Unchecked()
+		if now := time.Now().Unix(); now-lastWarned.Load() >= 60 && lastWarned.Swap(now) != now {
+			cfg.Log.Warn("the shared store did not answer the sign-out check: sessions stand on their cookie alone until it does", "err", err)
+		}
+	}
 	if o.SessionKey == nil {
 		o.SessionKey = make([]byte, 32)
 		rand.Read(o.SessionKey)

@@ -43,6 +43,9 @@ type OIDCConfig struct {
 	SignedOut guard.Counter
 	// Refused counts a refusal by reason (metrics); may be nil.
 	Refused func(reason string)
+	// Unchecked is told when the sign-out list did not answer in time and
+	// a session was let through on its sealed cookie alone; may be nil.
+	Unchecked func(err error)
 }
 
 // DefaultSessionTTL is how long a sign-in lasts: an hour, after which the
@@ -52,6 +55,12 @@ const DefaultSessionTTL = time.Hour
 
 // loginLife is how long a sign-in may take at the identity provider.
 const loginLife = 10 * time.Minute
+
+// signOutWait bounds the sign-out check of each request. A shared store
+// that stalls must not take the portal from everyone: past this wait the
+// session stands on its sealed cookie (short-lived, bound to this
+// deployment), and the miss is counted and logged.
+const signOutWait = 250 * time.Millisecond
 
 // OIDC signs people in with the authorization code flow and PKCE, verifies
 // the ID token with go-oidc, and keeps who they are in a sealed cookie
@@ -240,8 +249,7 @@ func (o *OIDC) Require(next http.Handler, bypass func(*http.Request) bool) http.
 		var s session
 		live := o.readCookie(r, o.sessionCookie, &s) && time.Now().Before(s.Exp) && o.allowed(s.User)
 		if live {
-			n, err := o.cfg.SignedOut.Count(r.Context(), "signout:"+s.ID)
-			live = err == nil && n == 0 // a store that does not answer cannot vouch for a session
+			live = !o.signedOut(r.Context(), s.ID)
 		}
 		if !live {
 			if strings.HasPrefix(r.URL.Path, "/api/") || r.Method != http.MethodGet {
@@ -253,6 +261,21 @@ func (o *OIDC) Require(next http.Handler, bypass func(*http.Request) bool) http.
 		}
 		next.ServeHTTP(w, withUser(r, s.User))
 	})
+}
+
+// signedOut reports whether the session was signed out; a list that does
+// not answer within signOutWait reports no (see signOutWait).
+func (o *OIDC) signedOut(ctx context.Context, id string) bool {
+	ctx, cancel := context.WithTimeout(ctx, signOutWait)
+	defer cancel()
+	n, err := o.cfg.SignedOut.Count(ctx, "signout:"+id)
+	if err != nil {
+		if o.cfg.Unchecked != nil {
+			o.cfg.Unchecked(err)
+		}
+		return false
+	}
+	return n > 0
 }
 
 func (o *OIDC) setCookie(w http.ResponseWriter, name string, v any, life time.Duration) {

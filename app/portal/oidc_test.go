@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"authdebug/app/guard"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -170,6 +172,37 @@ func TestSignOutRevokesTheSession(t *testing.T) {
 	}
 	if status := use(); status != 401 {
 		t.Errorf("the copied cookie after sign-out: %d", status)
+	}
+}
+
+// stalledStore is a shared store that takes no answer until the caller
+// gives up, as a Redis behind a broken network does.
+type stalledStore struct{ guard.Counter }
+
+func (stalledStore) Count(ctx context.Context, _ string) (int64, error) {
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+// A stalled store must not sign everyone out: the session stands on its
+// sealed cookie, and the miss is reported.
+func TestSessionOutlivesAStalledStore(t *testing.T) {
+	idp := idptest.Start(t, "ada@bank.example")
+	var unchecked atomic.Int32
+	s := startSite(t, idp, func(c *OIDCConfig) {
+		c.SignedOut = stalledStore{guard.NewMemoryCounter(10)}
+		c.Unchecked = func(error) { unchecked.Add(1) }
+	})
+	client, status, body := signIn(t, s, "/token")
+	if status != 200 || !strings.Contains(body, "page /token for ada@bank.example") {
+		t.Fatalf("with the store stalled, the page answered %d %q", status, body)
+	}
+	if unchecked.Load() == 0 {
+		t.Error("the unanswered sign-out check was not reported")
+	}
+	u, _ := url.Parse(s.URL)
+	if status := withCookies(t, s.URL+"/api/x", client.Jar.Cookies(u)); status != 200 {
+		t.Errorf("an API call with the store stalled: %d", status)
 	}
 }
 

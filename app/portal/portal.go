@@ -22,6 +22,9 @@ type Metrics struct {
 	limited *prometheus.CounterVec
 	answers *prometheus.CounterVec
 	refused *prometheus.CounterVec
+	// unchecked counts sessions let through while the sign-out list did
+	// not answer (a stalled shared store).
+	unchecked prometheus.Counter
 }
 
 // NewMetrics makes the registry, with Go's and the process's own metrics.
@@ -40,8 +43,10 @@ func NewMetrics() *Metrics {
 			Help: "HTTP answers by route (page, static, api, sandbox, sandbox/api, auth, probe, metrics, other) and status code."}, []string{"route", "code"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "authdebug_signin_refused_total",
 			Help: "Requests or sign-ins refused by sign-in, by reason (proxy_untrusted, proxy_secret, proxy_no_user, login_state, id_token, email_unverified, no_email, not_allowed, …)."}, []string{"reason"}),
+		unchecked: prometheus.NewCounter(prometheus.CounterOpts{Name: "authdebug_signout_unchecked_total",
+			Help: "Requests let through on their session cookie alone because the shared store did not answer the sign-out check in time."}),
 	}
-	m.reg.MustRegister(m.calls, m.latency, m.limited, m.answers, m.refused, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reg.MustRegister(m.calls, m.latency, m.limited, m.answers, m.refused, m.unchecked, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
@@ -58,6 +63,10 @@ func (m *Metrics) Answer(route string, code int) {
 
 // Refused counts one request or sign-in refused by sign-in.
 func (m *Metrics) Refused(reason string) { m.refused.WithLabelValues(reason).Inc() }
+
+// Unchecked counts one request whose session was not checked against the
+// sign-outs because the store did not answer.
+func (m *Metrics) Unchecked() { m.unchecked.Inc() }
 
 // BuildInfo publishes authdebug_build_info{version,revision,go} 1.
 func (m *Metrics) BuildInfo(version, revision, goVersion string) {

@@ -6,6 +6,7 @@
 package relay
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -53,6 +54,9 @@ type Options struct {
 	UserOf func(req *http.Request) string
 	// SignOut is where the page's sign-out goes; empty: no sign-out here.
 	SignOut string
+	// SandboxStore reports the health of the sandbox's store, for the page
+	// to say when the sandbox cannot answer; nil means always healthy.
+	SandboxStore func(ctx context.Context) error
 }
 
 // Observer is told of each relay call and each rate-limit refusal.
@@ -181,6 +185,13 @@ func (r *Relay) site(w http.ResponseWriter, req *http.Request) {
 	}
 	if r.opts.SignOut != "" {
 		answer["sign_out"] = r.opts.SignOut
+	}
+	if r.opts.SandboxStore != nil {
+		ctx, cancel := context.WithTimeout(req.Context(), time.Second)
+		defer cancel()
+		if r.opts.SandboxStore(ctx) != nil {
+			answer["sandbox_store"] = "down"
+		}
 	}
 	writeJSON(w, http.StatusOK, answer)
 }

@@ -76,7 +76,7 @@ func decode[T any](data []byte) (*T, error) {
 
 // storeTrouble is what a person is told when the store did not answer. The
 // error itself is not shown (it names internal addresses); /readyz fails too.
-const storeTrouble = "The sandbox's store (Redis) did not answer. Try again in a moment; if it lasts, the operator should check -sandbox-store and /readyz."
+const storeTrouble = "The sandbox's store (Redis) did not answer. Try again in a moment; if it lasts, the operator should check -sandbox-store and the metric authdebug_sandbox_store_up. NGI preprod and prod are not affected."
 
 // storeFailed answers as Hydra does when its database is away.
 func (s *Server) storeFailed(w http.ResponseWriter) {

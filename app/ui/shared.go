@@ -25,8 +25,10 @@ type shared struct {
 	// publicOrigin is where the server says people should open the tool;
 	// the sandbox's issuer and its demo client's redirect URI are built on it.
 	publicOrigin string
-	user         string // who is signed in, when the server has sign-in
-	signOut      string // where signing out goes, when the server signs people in
+	// sandboxDown is the server's word that the sandbox's store does not answer.
+	sandboxDown bool
+	user        string // who is signed in, when the server has sign-in
+	signOut     string // where signing out goes, when the server signs people in
 
 	envs    []ngi.Environment
 	envsErr string

@@ -58,9 +58,11 @@ func (s *Shell) OnMount(ctx ga.Context) {
 			PublicOrigin string `json:"public_origin"`
 			User         string `json:"user"`
 			SignOut      string `json:"sign_out"`
+			SandboxStore string `json:"sandbox_store"`
 		}
 		if r.Status == 200 && json.Unmarshal([]byte(r.Body), &site) == nil {
 			s.sh.publicOrigin, s.sh.user, s.sh.signOut = site.PublicOrigin, site.User, site.SignOut
+			s.sh.sandboxDown = site.SandboxStore == "down"
 		}
 	})
 	ctx.Async(func() { s.tick(ctx) })
@@ -337,6 +339,10 @@ func (s *Shell) renderEnvBar() ga.UI {
 			)
 		}),
 		ga.If(s.sh.envsErr != "", func() ga.UI { return ga.P().Class("error").Text(s.sh.envsErr) }),
+		ga.If(s.sh.sandboxDown && e != nil && e.ID == "sandbox", func() ga.UI {
+			return ga.P().ID("sandbox-store-down").Class("error").Attr("role", "status").Text(
+				"The sandbox's store (Redis) does not answer: sandbox flows fail until it does (the operator sees authdebug_sandbox_store_up at 0). NGI preprod and prod are not affected.")
+		}),
 	)
 }
 
