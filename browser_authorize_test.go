@@ -179,7 +179,8 @@ func TestBrowserCallbackRouteReadsOwnURL(t *testing.T) {
 	}
 	// Typing, key by key, updates the reading as it goes.
 	b.input("#callback-input", "")
-	b.waitJS(`!document.querySelector('#callback-result')`)
+	// The live region stays, empty, so that the next reading is announced.
+	b.waitJS(`(r => r && !r.dataset.outcome && r.innerText.trim() === '')(document.querySelector('#callback-result'))`)
 	if err := chromedp.Do(b.ctx, chromedp.SendKeys(chromedp.ID("callback-input"), "https://a.example/cb?error=access_denied&state=x")); err != nil {
 		t.Fatal(err)
 	}

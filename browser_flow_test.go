@@ -50,7 +50,7 @@ func authorizeAndDecide(b *browser, openid bool, mode, button string) {
 	}
 	b.clickAndLoad("#" + button)
 	b.waitApp()
-	b.waitPage(`document.querySelector('#callback-result')`)
+	b.waitPage(`(r => r && r.dataset.outcome)(document.querySelector('#callback-result'))`)
 }
 
 // exchangeOnTokenTab moves to the Token tab by the nav and sends the code
@@ -82,6 +82,10 @@ func TestBrowserSandboxFullFlowToVerifiedIDToken(t *testing.T) {
 	b.waitJS(`!!document.querySelector('#exchange')`)
 	if b.eval(`document.querySelector('#code').value`) == "" || b.eval(`document.querySelector('#code-verifier').value`) == "" {
 		t.Fatalf("the code or verifier did not come along: %s", b.text("#token"))
+	}
+	// The verifier came through NGI's redirect in sessionStorage, not at rest.
+	if v := b.eval(`document.querySelector('#code-verifier').value`); strings.Contains(b.eval(`JSON.stringify(localStorage)`), v) {
+		t.Fatal("the PKCE verifier is in localStorage")
 	}
 	// The demo secret is one click away; nothing needs typing.
 	b.click("#use-demo-secret")
@@ -134,7 +138,7 @@ func TestBrowserSandboxFullFlowToVerifiedIDToken(t *testing.T) {
 
 	// Back on the Token tab, the same code again: a warning first, then invalid_grant.
 	b.click("#nav-token")
-	b.waitJS(`document.querySelector('#token-findings').innerText.includes('already exchanged')`)
+	b.waitJS(`document.querySelector('#token-findings').innerText.includes('used up')`)
 	b.click("#exchange")
 	b.waitAttr("#token-result", "data-error", "invalid_grant")
 	if b.attr("#token-result", "data-outcome") != "error" || b.attr("#token-result", "data-status") != "400" {

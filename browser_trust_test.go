@@ -117,7 +117,7 @@ func TestBrowserHistoryRestoresAndForgets(t *testing.T) {
 	}
 	// Bring the callback back from the Token tab: the reading returns, without its code.
 	b.click(`#history tr[data-kind="callback"] .history-restore`)
-	b.waitJS(`document.querySelector('#app').dataset.tab === 'callback' && !!document.querySelector('#callback-result')`)
+	b.waitJS(`document.querySelector('#app').dataset.tab === 'callback' && !!document.querySelector('#callback-result').dataset.outcome`)
 	if !strings.Contains(b.text("#callback-params"), "not-kept") {
 		t.Fatalf("restored: %s", b.text("#callback-result"))
 	}
@@ -191,7 +191,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			b.waitJS(`document.querySelector('#app').dataset.tab === '` + tab + `'`)
 			if tab == "callback" {
 				b.input("#callback-input", "https://bank.example/cb?error=invalid_request&state=s1s2s3s4s5")
-				b.waitJS(`!!document.querySelector('#callback-result')`)
+				b.waitJS(`!!document.querySelector('#callback-result').dataset.outcome`)
 			}
 			b.eval(`window.__axe = null; axe.run(document, {resultTypes: ['violations']}).then(r => { window.__axe = r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')) }); ""`)
 			b.waitJS(`window.__axe !== null`)

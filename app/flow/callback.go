@@ -29,6 +29,9 @@ type Callback struct {
 	Base  string
 	Query string // the query as written, the redirect URI's own parameters included
 	Mode  string // "query" or "fragment": where the parameters were
+	// Channel is how the parameters reached the browser: ChannelRedirect
+	// (to a client's redirect_uri) or ChannelErrorPage (Hydra's own page).
+	Channel string
 	// Params are all parameters in the order they came.
 	Params []Param
 
@@ -48,6 +51,16 @@ func (c Callback) Param(name string) (string, bool) {
 	}
 	return "", false
 }
+
+// The channels a reading can come by.
+const (
+	// ChannelRedirect: the authorization server sent the browser to a
+	// client's redirect_uri with the answer.
+	ChannelRedirect = "redirect"
+	// ChannelErrorPage: it sent the browser to its own error page instead,
+	// refusing to go back to the client at all.
+	ChannelErrorPage = "error-page"
+)
 
 // FormPostMarker marks the parameters of a form_post callback that the
 // tool's server received and passed to the page in the fragment.
@@ -69,20 +82,34 @@ func ReadCallback(raw string) Callback {
 	if raw == "" {
 		return invalid("Nothing to read yet: paste the URL your app was redirected to.")
 	}
+	raw, undone := unescapeLog(raw)
+	raw, decoded := decodeWhole(raw)
 	raw, found := findURL(raw)
 	raw, repairs := repair(raw)
-	repairs = append(found, repairs...)
+	raw, trimmed := cutOut(raw)
+	repairs = slices.Concat(undone, decoded, found, repairs, trimmed)
+	if i := strings.IndexAny(raw, "?#"); strings.HasPrefix(raw, "/") && i > 0 {
+		repairs = append(repairs, pathOnly(raw[:i]))
+		raw = raw[i:]
+	}
 	base, query, fragment := splitURL(raw)
+	channel := ChannelRedirect
 	if base != "" {
 		u, err := url.Parse(base)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			if strings.ContainsAny(raw, "=?#") {
-				return invalid("This is not a URL: it should start like https://your-app.example/callback?code=... (" + reasonOf(err) + ").")
+		switch {
+		case err == nil && u.Scheme != "" && u.Host != "":
+			if strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), ngi.ErrorPagePath) {
+				channel = ChannelErrorPage
 			}
+		case !strings.ContainsAny(raw, "=?#"):
 			return invalid("This is not a URL: a callback looks like https://your-app.example/callback?code=...&state=...")
+		case !strings.Contains(base, "://"):
+			return invalid("This is not a URL: it has no scheme and host. It should start like https://your-app.example/callback?code=...")
+		default:
+			return invalid("This is not a URL: its scheme or host cannot be read (a stray character, a space, or an unclosed [ ?). It should start like https://your-app.example/callback?code=...")
 		}
 	}
-	c := Callback{Base: base, Query: query, Mode: ngi.ResponseModeQuery, Findings: repairs}
+	c := Callback{Base: base, Query: query, Mode: ngi.ResponseModeQuery, Channel: channel, Findings: repairs}
 	qs, err := parseParams(query)
 	if err != nil {
 		return withBase(invalid("The query cannot be read: "+err.Error()+"."), base)
@@ -141,7 +168,10 @@ func ReadCallback(raw string) Callback {
 	default:
 		return withBase(invalid("Neither code nor error is present: this URL has parameters, but it is not an OAuth callback."), base)
 	}
-	if _, ok := c.Param("state"); !ok {
+	switch _, hasState := c.Param("state"); {
+	case c.Channel == ChannelErrorPage:
+		c.Findings = append(c.Findings, errorf("redirect_uri", "This is NGI's own error page, not a callback: NGI never sent the browser back to the app, and no one signed in. It does that when it cannot trust where to send the answer: the client_id is unknown in this environment, or the redirect_uri is not registered for the client."))
+	case !hasState:
 		c.Findings = append(c.Findings, warningf("state", "No state came back: NGI always echoes the state it was sent, so the request had none or this is not NGI's redirect."))
 	}
 	if c.Base == "" {
@@ -150,10 +180,30 @@ func ReadCallback(raw string) Callback {
 	return c
 }
 
+// NextStep is what to do about an error reading: at Hydra's error page the
+// fix is in the authorize request, whatever the code says elsewhere.
+func (c Callback) NextStep() string {
+	reason, _ := c.OAuthError().Reason()
+	if c.Channel != ChannelErrorPage {
+		return ngi.NextStep(c.Error, reason)
+	}
+	switch {
+	case c.Error == "invalid_client":
+		return "NGI does not know this client_id here. Check that it is the id NGI issued for this environment (preprod and prod issue different ids) and that the authorize URL goes to that environment's issuer. Your app's credentials play no part yet: this is before any login."
+	case strings.Contains(reason, "redirect_uri"):
+		return "Send a redirect_uri registered for the client, character for character (scheme, host, port, path, trailing slash): ask below under \"Which redirect URIs are registered?\", and compare with \"What does my app send?\" on the Authorize tab."
+	}
+	return "NGI refused the authorize request itself, before any login: fix what \"Why\" names in the request your app sends (\"What does my app send?\" on the Authorize tab reads it)."
+}
+
 // CheckCallbackAgainstRequest compares a callback with the authorize request
-// its state matched: the scope granted, and where the parameters came.
+// its state matched: where it arrived, the scope granted, and where the
+// parameters came.
 func CheckCallbackAgainstRequest(c Callback, p PendingRequest) []Finding {
 	var fs []Finding
+	if c.Base != "" && p.RedirectURI != "" && !DiffRedirect(c.ArrivedAt(), p.RedirectURI).Equal {
+		fs = append(fs, errorf("redirect_uri", "The callback arrived at another URI than its request's redirect_uri (compared above). NGI sends the browser to exactly that URI, so the URL was changed on the way (a proxy, a rewrite, a framework's route); the token request must still send the request's redirect_uri, character for character."))
+	}
 	if c.Outcome == OutcomeSuccess {
 		fs = append(fs, CompareScope(p.Scope, c.Scope))
 	}
@@ -167,13 +217,13 @@ func CheckCallbackAgainstRequest(c Callback, p PendingRequest) []Finding {
 // "2026-11-26T10:00:00Z INFO GET /v1/callback?code=… 200": the word holding
 // code= or error= after a ? or #, when no word after it goes on with
 // parameters (then the spaces are inside a value, and repair reads them).
+// What surrounds the URL inside the word is cutOut's.
 func findURL(raw string) (string, []Finding) {
 	words := strings.Fields(raw)
 	if len(words) < 2 || strings.ContainsAny(raw, "\r\n") {
 		return raw, nil
 	}
 	for n, w := range words {
-		w = strings.Trim(w, `"'<>()[],;`)
 		i := strings.IndexAny(w, "?#")
 		if i < 0 || !(strings.Contains(w[i:], "code=") || strings.Contains(w[i:], "error=")) {
 			continue
@@ -183,15 +233,114 @@ func findURL(raw string) (string, []Finding) {
 				return raw, nil
 			}
 		}
-		switch {
-		case strings.Contains(w[:i], "://"):
+		switch path := strings.TrimLeft(w[:i], `"'<([`); {
+		case strings.Contains(path, "://"):
 			return w, []Finding{infof("url", "The URL was found inside the pasted text and read on its own.")}
-		case strings.HasPrefix(w, "/"):
+		case strings.HasPrefix(path, "/"):
 			// A path only, as a server logs it: the parameters can be read, not the redirect_uri.
-			return w[i:], []Finding{infof("url", "Only the path "+w[:i]+" was found in the pasted text: its parameters are read, but the redirect_uri cannot be checked without the scheme and host.")}
+			return w[i:], []Finding{pathOnly(path)}
 		}
 	}
 	return raw, nil
+}
+
+func pathOnly(path string) Finding {
+	return infof("url", "Only the path "+path+" was found in the pasted text: its parameters are read, but the redirect_uri cannot be checked without the scheme and host.")
+}
+
+// unescapeLog undoes the escapes of a URL printed in a JSON string, as Go's
+// and most JSON loggers write it: \u0026 for &, \/ for /.
+func unescapeLog(raw string) (string, []Finding) {
+	if !strings.Contains(raw, `\u00`) && !strings.Contains(raw, `\/`) {
+		return raw, nil
+	}
+	out := strings.NewReplacer(`\u0026`, "&", `\u003d`, "=", `\u003D`, "=", `\u003c`, "<", `\u003C`, "<", `\u003e`, ">", `\u003E`, ">",
+		`\u0027`, "'", `\/`, "/", `\"`, `"`).Replace(raw)
+	if out == raw {
+		return raw, nil
+	}
+	return out, []Finding{infof("url", `The URL was written with JSON escapes (\u0026 for &, \/ for /), as Go's and JSON logs print it: it was read with them undone.`)}
+}
+
+// decodeWhole reads a callback that was percent-encoded whole, as it is
+// inside another URL's parameter (returnUrl=https%3A%2F%2F…), when the text
+// holds no callback parameters of its own.
+func decodeWhole(raw string) (string, []Finding) {
+	lower := strings.ToLower(raw)
+	start := strings.Index(lower, "http%3a%2f%2f")
+	if s := strings.Index(lower, "https%3a%2f%2f"); s >= 0 && (start < 0 || s < start) {
+		start = s
+	}
+	if start < 0 {
+		return raw, nil
+	}
+	end := len(raw)
+	if e := strings.IndexAny(raw[start:], "&\"'<> \t\r\n"); e >= 0 {
+		end = start + e
+	}
+	inner, err := url.QueryUnescape(raw[start:end])
+	outer := raw[:start] + raw[end:]
+	if err != nil || !hasCallbackParam(inner) || hasCallbackParam(outer) {
+		return raw, nil
+	}
+	return inner, []Finding{infof("url", "The URL was percent-encoded whole (as inside a returnUrl= parameter of another URL): it was decoded once and read.")}
+}
+
+// hasCallbackParam says whether a text carries code= or error= as a parameter.
+func hasCallbackParam(s string) bool {
+	for _, sep := range []string{"?", "&", "#"} {
+		if strings.Contains(s, sep+"code=") || strings.Contains(s, sep+"error=") {
+			return true
+		}
+	}
+	return strings.HasPrefix(s, "code=") || strings.HasPrefix(s, "error=")
+}
+
+// cutOut takes the URL out of what surrounds it in prose and logs: before
+// it, text up to its scheme (a JSON key, a quote, a bracket); after it, a
+// closing quote and a sentence's punctuation (".", ",", ";", ")", ">"), which
+// would otherwise end up in the last value, the state most often. It says
+// what it left out.
+func cutOut(raw string) (string, []Finding) {
+	start := 0
+	if i := strings.Index(raw, "://"); i > 0 {
+		start = strings.LastIndexFunc(raw[:i], func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') }) + 1
+	} else {
+		start = len(raw) - len(strings.TrimLeft(raw, `"'<([`))
+	}
+	end := len(raw)
+	if e := strings.IndexAny(raw[start:], "\"'<>`"); e >= 0 {
+		end = start + e
+	}
+	for end > start {
+		last := raw[end-1]
+		unbalanced := (last == ')' && strings.Count(raw[start:end], "(") < strings.Count(raw[start:end], ")")) ||
+			(last == ']' && strings.Count(raw[start:end], "[") < strings.Count(raw[start:end], "]"))
+		if !strings.ContainsRune(".,;!", rune(last)) && !unbalanced {
+			break
+		}
+		end--
+	}
+	before, after := raw[:start], raw[end:]
+	if before == "" && after == "" {
+		return raw, nil
+	}
+	var said []string
+	if before != "" {
+		said = append(said, `"`+clip(before, 40)+`" before it`)
+	}
+	if after != "" {
+		said = append(said, `"`+clip(after, 40)+`" after it`)
+	}
+	return raw[start:end], []Finding{infof("url", "What surrounded the URL was left out: "+strings.Join(said, " and ")+".")}
+}
+
+// clip shortens a text for a message, keeping its end.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
 }
 
 // repair undoes what copying a URL out of a log, an e-mail or HTML often
@@ -227,13 +376,6 @@ func (c Callback) OAuthError() OAuthError {
 func invalid(reason string) Callback { return Callback{Outcome: OutcomeInvalid, Reason: reason} }
 
 func withBase(c Callback, base string) Callback { c.Base = base; return c }
-
-func reasonOf(err error) string {
-	if err == nil {
-		return "no scheme or host"
-	}
-	return err.Error()
-}
 
 // splitURL cuts a URL as written into base, query and fragment. Text that
 // starts with "?", "#" or looks like "a=b&c=d" is taken as parameters only.
@@ -282,4 +424,18 @@ func hasOAuthParam(ps []Param) bool {
 		}
 	}
 	return false
+}
+
+// CheckIssuer compares the callback's iss (RFC 9207), where it came, with
+// the issuer of the environment the request went to: another issuer means
+// the answer came from another authorization server (the wrong environment
+// chosen, or a mix-up attack), and the app must not use it.
+func CheckIssuer(c Callback, env ngi.Environment) []Finding {
+	if _, ok := c.Param("iss"); !ok || env.Issuer == "" || c.Channel == ChannelErrorPage {
+		return nil
+	}
+	if strings.TrimSuffix(c.Iss, "/") == strings.TrimSuffix(env.Issuer, "/") {
+		return []Finding{infof("iss", "iss is "+env.Label+"'s issuer (RFC 9207): the answer came from the server the request went to.")}
+	}
+	return []Finding{errorf("iss", fmt.Sprintf("iss is %q, but %s's issuer is %q (RFC 9207): this answer came from another authorization server, another environment or a mix-up attack, and the app must not use it.", c.Iss, env.Label, env.Issuer))}
 }

@@ -2,6 +2,7 @@ package flow
 
 import (
 	"authdebug/app/ngi"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -153,5 +154,136 @@ func TestCallbackByFormPost(t *testing.T) {
 	}
 	if fs := CheckCallbackAgainstRequest(c, PendingRequest{}); !hasFinding(fs, LevelWarning, "response_mode", "asked for response_mode=query, but the parameters came by form_post") {
 		t.Errorf("asked query: %+v", fs)
+	}
+}
+
+// The shapes people paste: a URL in a sentence, in quotes, in a Go or JSON
+// log line, percent-encoded whole inside another URL. Each reads as the
+// callback it holds, says what was left out or undone, and never shows a
+// library's error text.
+func TestCallbackInThePastedShapes(t *testing.T) {
+	const want = "https://bank.example/v1/callback"
+	const state = "GYTKa1b2c3d4"
+	tests := []struct {
+		name, raw string
+		said      string // in a finding: what was trimmed or undone
+	}{
+		{"end of a sentence", "Redirected to " + want + "?code=abc&state=" + state + ".", `"."`},
+		{"sentence, no prose before", want + "?code=abc&state=" + state + ".", `"."`},
+		{"in parentheses", "(see " + want + "?code=abc&state=" + state + ")", `")"`},
+		{"in angle brackets", "<" + want + "?code=abc&state=" + state + ">", `">"`},
+		{"quoted with a comma", `"` + want + "?code=abc&state=" + state + `",`, `",`},
+		{"single-quoted with a semicolon", `'` + want + "?code=abc&state=" + state + `';`, `';`},
+		{"a Go JSON log line", `{"level":"INFO","msg":"callback","url":"https:\/\/bank.example\/v1\/callback?code=abc\u0026state=` + state + `"}`, `\u0026`},
+		{"a JSON log line with spaces", `{"level": "INFO", "url": "https://bank.example/v1/callback?code=abc\u0026state=` + state + `", "took": 3}`, `\u0026`},
+		{"percent-encoded whole", url.QueryEscape(want + "?code=abc&state=" + state), "percent-encoded"},
+		{"inside a returnUrl", "https://login.bank.example/sso?returnUrl=" + url.QueryEscape(want+"?code=abc&state="+state) + "&lang=nb", "percent-encoded"},
+		{"comma after, in prose", "the app got " + want + "?code=abc&state=" + state + ", then failed", `","`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ReadCallback(tt.raw)
+			if c.Outcome != OutcomeSuccess || c.Code != "abc" || c.State != state || c.Base != want {
+				t.Fatalf("read as %s %q: code %q state %q base %q", c.Outcome, c.Reason, c.Code, c.State, c.Base)
+			}
+			said := false
+			for _, f := range c.Findings {
+				said = said || strings.Contains(f.Message, tt.said)
+			}
+			if !said {
+				t.Errorf("no finding says %s: %+v", tt.said, c.Findings)
+			}
+		})
+	}
+	// A value may end in a dot inside a URL; only what follows the URL is trimmed.
+	if c := ReadCallback(want + "?state=" + state + "&code=a.b"); c.Code != "a.b" {
+		t.Errorf("a code with a dot inside: %q", c.Code)
+	}
+	// Go's parse errors are never the verdict.
+	for _, raw := range []string{`"https:\/\/bank.example\/cb?code=a"`, "ht!tp://bank example/cb?code=a", "https://[::1/cb?code=a", "1http://x/cb?code=a"} {
+		c := ReadCallback(raw)
+		for _, lib := range []string{"first path segment", "missing ']'", "invalid character", "parse "} {
+			if strings.Contains(c.Reason, lib) {
+				t.Errorf("%q: the reason shows Go's error: %q", raw, c.Reason)
+			}
+		}
+	}
+}
+
+// Hydra's own error page is not a callback: Hydra would not send the
+// browser back to the app at all.
+func TestCallbackAtHydrasErrorPage(t *testing.T) {
+	c := ReadCallback("https://auth-preprod.ngi.no/oauth2/fallbacks/error?error=invalid_client&error_description=Client+authentication+failed+%28e.g.%2C+unknown+client%2C+no+client+authentication+included%2C+or+unsupported+authentication+method%29.+The+requested+OAuth+2.0+Client+does+not+exist.")
+	if c.Outcome != OutcomeError || c.Channel != ChannelErrorPage {
+		t.Fatalf("read as %s on channel %q", c.Outcome, c.Channel)
+	}
+	for _, f := range c.Findings {
+		if f.Field == "state" {
+			t.Errorf("the error page is told it lacks a state: %s", f.Message)
+		}
+	}
+	if !hasFinding(c.Findings, LevelError, "redirect_uri", "never sent the browser back") {
+		t.Errorf("the finding does not say NGI refused to redirect: %+v", c.Findings)
+	}
+	next := c.NextStep()
+	if !strings.Contains(next, "environment") || strings.Contains(next, "Basic") || strings.Contains(next, "secret") {
+		t.Errorf("advice for an unknown client at the error page: %q", next)
+	}
+	c = ReadCallback("https://auth.ngi.no/oauth2/fallbacks/error?error=invalid_request&error_description=The+request+is+missing+a+required+parameter%2C+includes+an+invalid+parameter+value%2C+includes+a+parameter+more+than+once%2C+or+is+otherwise+malformed.+The+%27redirect_uri%27+parameter+does+not+match+any+of+the+OAuth+2.0+Client%27s+pre-registered+redirect+urls.")
+	if c.Channel != ChannelErrorPage || !strings.Contains(c.NextStep(), "Which redirect URIs are registered?") {
+		t.Errorf("an unregistered redirect_uri at the error page: %q %q", c.Channel, c.NextStep())
+	}
+	if c := ReadCallback(seedError); c.Channel != ChannelRedirect {
+		t.Errorf("a callback to the app is on channel %q", c.Channel)
+	}
+}
+
+// Old fosite ends the generic sentence without a period and sends the
+// reason as error_hint: the reason still comes first.
+func TestHydra1ReasonComesFirst(t *testing.T) {
+	e := OAuthError{Error: "invalid_request", Description: strings.TrimSuffix(ngi.GenericDescription("invalid_request"), "."), Hint: "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."}
+	reason, generic := e.Reason()
+	if reason != e.Hint || generic != e.Description {
+		t.Errorf("reason %q, generic %q", reason, generic)
+	}
+	// A hint wins over a description that is not the generic sentence, too.
+	e = OAuthError{Error: "invalid_scope", Description: "The requested scope is invalid, unknown, or malformed", Hint: "The OAuth 2.0 Client is not allowed to request scope 'x'."}
+	if reason, _ := e.Reason(); reason != e.Hint {
+		t.Errorf("reason %q", reason)
+	}
+}
+
+// A callback at a URI that is not registered cannot have come from Hydra.
+func TestCallbackAtAnUnregisteredURI(t *testing.T) {
+	c := ReadCallback("https://bank.example/cb/?code=abc&state=s1s2s3s4")
+	rc := CheckRegistered(c, []string{"https://bank.example/cb", "https://bank.example/other"})
+	if rc.Result != MatchNo || !hasFinding(rc.Findings, LevelError, "redirect_uri", "cannot have come from NGI") {
+		t.Errorf("unregistered: %+v", rc)
+	}
+	if rc := CheckRegistered(c, []string{"https://bank.example/cb/"}); rc.Result != MatchYes || len(rc.Findings) != 0 {
+		t.Errorf("registered: %+v", rc)
+	}
+	if fs := CheckCallbackAgainstRequest(c, PendingRequest{RedirectURI: "https://bank.example/cb", Scope: "openid"}); !hasFinding(fs, LevelError, "redirect_uri", "arrived at another URI than its request's") {
+		t.Errorf("arrived elsewhere than the request's redirect_uri: %+v", fs)
+	}
+	loop := ReadCallback("http://127.0.0.1:49152/callback?code=abc&state=s1s2s3s4")
+	if rc := CheckRegistered(loop, []string{"http://127.0.0.1:8000/callback"}); rc.Result != MatchYes || !rc.AnyPort[0] || rc.Diffs[0].Equal {
+		t.Errorf("loopback on another port: %+v", rc)
+	}
+}
+
+// RFC 9207's iss, where it comes, is the environment's issuer.
+func TestCallbackIssuerIsTheEnvironments(t *testing.T) {
+	env := ngi.Environment{Label: "NGI preprod", Issuer: "https://access-preprod.norskgjeld.no/"}
+	c := ReadCallback("https://bank.example/cb?code=a&state=s1s2s3s4&iss=" + url.QueryEscape("https://access.norskgjeld.no/"))
+	if fs := CheckIssuer(c, env); !hasFinding(fs, LevelError, "iss", "another authorization server") {
+		t.Errorf("another issuer: %+v", fs)
+	}
+	c = ReadCallback("https://bank.example/cb?code=a&state=s1s2s3s4&iss=" + url.QueryEscape("https://access-preprod.norskgjeld.no"))
+	if fs := CheckIssuer(c, env); HasErrors(fs) {
+		t.Errorf("the same issuer: %+v", fs)
+	}
+	if fs := CheckIssuer(ReadCallback(seedSuccess), env); fs != nil {
+		t.Errorf("no iss: %+v", fs)
 	}
 }

@@ -6,7 +6,8 @@ import (
 )
 
 // PendingRequest is an authorize request the page sent, kept so that the
-// callback can be checked against it. It holds no client secret.
+// callback can be checked against it. It holds no client secret; its PKCE
+// verifier, a secret, is never written with it (json "-").
 type PendingRequest struct {
 	Env          string    `json:"env"`
 	ClientID     string    `json:"client_id"`
@@ -14,7 +15,7 @@ type PendingRequest struct {
 	Scope        string    `json:"scope"`
 	State        string    `json:"state"`
 	Nonce        string    `json:"nonce,omitempty"`
-	Verifier     string    `json:"verifier,omitempty"`
+	Verifier     string    `json:"-"`
 	ResponseMode string    `json:"response_mode,omitempty"`
 	Created      time.Time `json:"created"`
 }
@@ -58,7 +59,7 @@ type StateCheck struct {
 // request older than PendingMaxAge no longer counts: a callback for it is stale.
 func CheckState(state string, pending []PendingRequest, now time.Time) StateCheck {
 	if len(pending) == 0 {
-		return StateCheck{Result: MatchUnknown, Message: "No pending request is known in this browser, so the state cannot be checked. Build the URL on the Authorize tab and Copy or Open it first."}
+		return StateCheck{Result: MatchUnknown, Message: "No pending request is known in this browser, so the state cannot be checked. Paste the authorize URL your app sent under \"What does my app send?\" on the Authorize tab and record it, then read the callback again."}
 	}
 	for i := range pending {
 		if pending[i].State != state || state == "" {

@@ -180,3 +180,43 @@ func RegisteredMatch(got string, registered []string) (int, RedirectDiff) {
 func SplitURIs(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })
 }
+
+// RegisteredCheck is a callback's URI against the redirect URIs registered
+// for its client.
+type RegisteredCheck struct {
+	Result Match
+	Diffs  []RedirectDiff // one per registered URI, in their order
+	// AnyPort marks a registered URI matched only by Hydra's rule that a
+	// loopback IP may come back on any port.
+	AnyPort  []bool
+	Findings []Finding
+}
+
+// CheckRegistered compares the URI a callback arrived at with each
+// registered redirect URI. Hydra redirects only to a registered URI, so a
+// callback at none of them did not come from Hydra as it stands.
+func CheckRegistered(cb Callback, registered []string) RegisteredCheck {
+	rc := RegisteredCheck{Result: MatchUnknown}
+	if len(registered) == 0 || cb.Outcome == OutcomeInvalid || cb.Base == "" || cb.Channel == ChannelErrorPage {
+		return rc
+	}
+	rc.Result = MatchNo
+	rc.Diffs, rc.AnyPort = make([]RedirectDiff, len(registered)), make([]bool, len(registered))
+	for i, uri := range registered {
+		rc.Diffs[i] = DiffRedirect(cb.ArrivedAt(), uri)
+		if !rc.Diffs[i].Equal && !hasOwnQuery(cb.Query) {
+			_, rc.AnyPort[i] = RedirectMatch([]string{uri}, cb.Base)
+		}
+		if rc.Diffs[i].Equal || rc.AnyPort[i] {
+			rc.Result = MatchYes
+		}
+	}
+	if rc.Result == MatchNo {
+		rc.Findings = append(rc.Findings, errorf("redirect_uri", "The callback arrived at none of the registered redirect URIs. NGI redirects only to a registered URI, so this callback cannot have come from NGI as it stands: was the URL changed on the way (a proxy, a rewrite), or are these another client's or environment's URIs?"))
+	}
+	return rc
+}
+
+// hasOwnQuery says whether a callback's query holds parameters of the
+// redirect URI itself, beside those the server added.
+func hasOwnQuery(query string) bool { return ownQuery(query) != "" }

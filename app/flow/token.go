@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -22,7 +23,23 @@ type CodeExchange struct {
 	Verifier    string
 	Pending     *PendingRequest // the authorize request the code came from, if known
 	ReceivedAt  time.Time       // when the callback was read; zero if unknown
-	Exchanged   bool            // this page already sent this code
+	Lifetime    time.Duration   // how long the environment's codes live; zero: Hydra's default
+	Spent       bool            // an answer to this page said the code is used up (CodeSpent)
+}
+
+// CodeSpent says whether a token endpoint's answer used up the code it was
+// sent: a token came (200), or invalid_grant says it was used before or its
+// PKCE check failed. A wrong secret (401), an expired code or another
+// redirect_uri leave it as it was: fixing the mistake may still work.
+func CodeSpent(tok *TokenResponse, oerr *OAuthError) bool {
+	if tok != nil {
+		return true
+	}
+	if oerr == nil || oerr.Error != "invalid_grant" {
+		return false
+	}
+	reason, _ := oerr.Reason()
+	return ngi.CodeUsedUp(reason)
 }
 
 // CheckCodeExchange warns about what will make the exchange fail.
@@ -42,11 +59,12 @@ func CheckCodeExchange(x CodeExchange, now time.Time) []Finding {
 			fs = append(fs, warningf("code_verifier", "The authorize request sent a PKCE challenge, but no code_verifier is given: the exchange will fail."))
 		}
 	}
-	if x.Exchanged {
-		fs = append(fs, warningf("code", "This code was already exchanged from this page: a code is single-use, and a second use fails with invalid_grant (and may revoke the first tokens)."))
+	if x.Spent {
+		fs = append(fs, warningf("code", "This code is used up: NGI's answer to this page said so (a token was issued for it, or it was used before, or its PKCE check failed). A code works once, and a second use also revokes the tokens of the first: start a new authorize request."))
 	}
-	if !x.ReceivedAt.IsZero() && now.Sub(x.ReceivedAt) > ngi.CodeLifetime {
-		fs = append(fs, warningf("code", fmt.Sprintf("The code was received %s ago: codes live a few minutes, so it has probably expired.", Age(now.Sub(x.ReceivedAt)))))
+	lifetime := cmp.Or(x.Lifetime, ngi.CodeLifetime)
+	if !x.ReceivedAt.IsZero() && now.Sub(x.ReceivedAt) > lifetime {
+		fs = append(fs, warningf("code", fmt.Sprintf("The code was received %s ago, and this environment's codes live %s: it has expired.", Age(now.Sub(x.ReceivedAt)), Age(lifetime))))
 	}
 	return fs
 }
@@ -121,10 +139,14 @@ type OAuthError struct {
 // the specific reason to the generic sentence of the code in
 // error_description; Hydra 1.x sends it as error_hint. generic is the
 // sentence when the description starts with it.
+//
+// The hint, when there is one, is the specific reason and comes first,
+// unless the description already carries a reason after the generic
+// sentence (old fosite's generic sentence may lack its period).
 func (e OAuthError) Reason() (reason, generic string) {
 	reason, generic = ngi.SplitDescription(e.Error, e.Description)
-	if reason == "" {
-		reason = e.Hint
+	if e.Hint != "" && (reason == "" || generic == "") {
+		return e.Hint, generic
 	}
 	return reason, generic
 }

@@ -36,8 +36,10 @@ func TestCheckCodeExchange(t *testing.T) {
 		{"no redirect_uri", func(x *CodeExchange) { x.RedirectURI = "" }, LevelError, "redirect_uri", "No redirect_uri"},
 		{"another redirect_uri", func(x *CodeExchange) { x.RedirectURI = "https://bank.example/cb/" }, LevelWarning, "redirect_uri", "differs from the authorize request"},
 		{"no verifier after a challenge", func(x *CodeExchange) { x.Verifier = "" }, LevelWarning, "code_verifier", "PKCE challenge"},
-		{"already exchanged", func(x *CodeExchange) { x.Exchanged = true }, LevelWarning, "code", "already exchanged"},
-		{"too old", func(x *CodeExchange) { x.ReceivedAt = now.Add(-ngi.CodeLifetime - time.Second) }, LevelWarning, "code", "probably expired"},
+		{"used up", func(x *CodeExchange) { x.Spent = true }, LevelWarning, "code", "used up"},
+		{"too old", func(x *CodeExchange) { x.ReceivedAt = now.Add(-ngi.CodeLifetime - time.Second) }, LevelWarning, "code", "has expired"},
+		// The sandbox's codes may live shorter than Hydra's default (-sandbox-code-lifetime).
+		{"older than the environment's lifetime", func(x *CodeExchange) { x.Lifetime, x.ReceivedAt = 30*time.Second, now.Add(-time.Minute) }, LevelWarning, "code", "live 30 s"},
 	} {
 		x := good
 		tt.change(&x)

@@ -48,6 +48,9 @@ type Environment struct {
 	// ResponseModes and PKCE are what the environment advertises in its discovery document.
 	ResponseModes []string `json:"response_modes"`
 	PKCE          bool     `json:"pkce"`
+	// CodeLifetime is how long the environment's codes live, when it is
+	// known to differ from Hydra's default (the sandbox's -sandbox-code-lifetime).
+	CodeLifetime time.Duration `json:"code_lifetime,omitempty"`
 }
 
 // Response modes: where a callback's parameters go.
@@ -129,6 +132,14 @@ func (e Environment) IsNGI() bool { return e.ID == PreprodID || e.ID == ProdID }
 // CodeLifetime is how long Hydra keeps an authorization code valid by
 // default (ttl.auth_code).
 const CodeLifetime = 10 * time.Minute
+
+// CodeTTL is how long the environment's codes live.
+func (e Environment) CodeTTL() time.Duration {
+	if e.CodeLifetime > 0 {
+		return e.CodeLifetime
+	}
+	return CodeLifetime
+}
 
 // Preprod is NGI's test environment.
 func Preprod() Environment {

@@ -39,13 +39,37 @@ func GenericDescription(code string) string { return genericDescriptions[code] }
 // SplitDescription reads an error_description in current Hydra's format: the
 // generic sentence of its code, then the specific reason. A description
 // that does not start with the generic sentence is all reason.
+//
+// Hydra 1.x (old fosite) ends the generic sentence without its period.
 func SplitDescription(code, description string) (reason, generic string) {
-	g := GenericDescription(code)
+	g := strings.TrimSuffix(GenericDescription(code), ".")
 	if g == "" || !strings.HasPrefix(description, g) {
 		return description, ""
 	}
-	return strings.TrimSpace(strings.TrimPrefix(description, g)), g
+	switch rest := strings.TrimPrefix(description, g); {
+	case rest == "": // Hydra 1.x
+		return "", description
+	case rest[0] == '.':
+		return strings.TrimSpace(rest[1:]), g + "."
+	case rest[0] == ' ':
+		return strings.TrimSpace(rest), g
+	}
+	return description, "" // the sentence goes on: it is not the generic one
 }
+
+// CodeUsedUp says whether the reason of Hydra's invalid_grant means the code
+// can no longer be exchanged: it was used before, or a PKCE check failed
+// (which removes the code's PKCE data). A wrong redirect_uri leaves it usable.
+func CodeUsedUp(reason string) bool {
+	return strings.Contains(reason, "already been used") || strings.Contains(reason, "code challenge did not match") ||
+		strings.Contains(reason, "initial PKCE data")
+}
+
+// ErrorPagePath is Hydra's own error page, under the issuer: where it sends
+// the browser instead of the client's redirect_uri when it cannot trust
+// that URI (an unknown client_id, a redirect_uri not registered, a
+// response_mode it does not know).
+const ErrorPagePath = "/oauth2/fallbacks/error"
 
 // Hydra's token prefixes (v2.2 and later); Hydra 1.x and NGI's documented
 // examples have none.

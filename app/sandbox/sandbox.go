@@ -127,6 +127,7 @@ func New(cfg Config) (*Server, error) {
 	s.env.Services = ngi.Preprod().Services
 	s.env.DemoClient = &ngi.DemoClient{ID: DemoClientID, Secret: DemoClientSecret}
 	s.env.PKCE = true
+	s.env.CodeLifetime = s.codeLifetime
 
 	mux := http.NewServeMux()
 	p := s.prefix

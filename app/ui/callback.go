@@ -31,11 +31,7 @@ const shareKey = "read"
 // shareLink is a link that reproduces this reading, without the code unless
 // the person asked for it.
 func (c *callbackTab) shareLink() string {
-	raw := c.input
-	if !c.shareCode {
-		raw = withoutCode(raw)
-	}
-	return c.sh.origin + "/callback#" + shareKey + "=" + url.QueryEscape(raw)
+	return c.sh.origin + "/callback#" + shareKey + "=" + url.QueryEscape(c.read.Shareable(c.shareCode))
 }
 
 func (c *callbackTab) onShareCode(ctx ga.Context, e ga.Event) {
@@ -88,7 +84,7 @@ func (c *callbackTab) rememberReading() {
 	if cb.Error != "" {
 		outcome = cb.Error
 	}
-	c.sh.remember(historyEntry{At: time.Now(), Kind: "callback", Env: c.sh.envID, Client: c.sh.clientID, Outcome: outcome, Callback: withoutCode(c.input)})
+	c.sh.remember(historyEntry{At: time.Now(), Kind: "callback", Env: c.sh.envID, Client: c.sh.clientID, Outcome: outcome, Callback: cb.Shareable(false)})
 }
 
 func (c *callbackTab) onRegistered(ctx ga.Context, e ga.Event) {
@@ -108,6 +104,7 @@ func (c *callbackTab) render() ga.UI {
 	redirect := flow.MatchUnknown
 	var redirectDiff *flow.RedirectDiff
 	var findings []flow.Finding
+	registered := flow.CheckRegistered(cb, flow.SplitURIs(c.registeredURIs()))
 	if cb.Outcome != flow.OutcomeInvalid {
 		findings = append(findings, cb.Findings...)
 		state = flow.CheckState(cb.State, c.sh.pending, now)
@@ -122,19 +119,34 @@ func (c *callbackTab) render() ga.UI {
 		if state.Request != nil {
 			findings = append(findings, flow.CheckCallbackAgainstRequest(cb, *state.Request)...)
 		}
+		findings = append(findings, registered.Findings...)
+		// iss against the environment the request went to, else the one chosen.
+		env := c.sh.env()
+		if state.Request != nil {
+			env = c.sh.envByID(state.Request.Env)
+		}
+		if env != nil {
+			findings = append(findings, flow.CheckIssuer(cb, *env)...)
+		}
 	}
 	return ga.Div().ID("callback").Body(
 		ga.H2().Text("Read a callback URL"),
 		ga.Label().For("callback-input").Class("hint").Text("Paste the URL your app was redirected to (a log line holding it will do). Nothing is sent anywhere: it is read in this page."),
 		ga.Textarea().ID("callback-input").Rows(3).Spellcheck(false).Attr("value", c.input).
 			Placeholder("https://api-eksempelbank.no/v1/callback?code=...&scope=...&state=...").OnInput(c.onInput),
-		ga.If(c.input != "", func() ga.UI {
+		// The live region is there before the first reading, so that its first
+		// result is announced.
+		func() ga.UI {
+			result := ga.Section().ID("callback-result").Class("result").Attr("aria-live", "polite")
+			if c.input == "" {
+				return result
+			}
 			verdict := callbackVerdict(cb, state)
-			return ga.Section().ID("callback-result").Class("result", verdict).Attr("aria-live", "polite").
+			return result.Class(verdict).
 				DataSet("outcome", string(cb.Outcome)).DataSet("verdict", verdict).DataSet("error", cb.Error).
-				DataSet("state", string(state.Result)).DataSet("redirect", string(redirect)).
+				DataSet("state", string(state.Result)).DataSet("redirect", string(redirect)).DataSet("channel", cb.Channel).
 				Body(c.renderReading(cb, state, redirectDiff, findings))
-		}),
+		}(),
 		ga.If(c.input != "" && cb.Outcome != flow.OutcomeInvalid, func() ga.UI {
 			return ga.Div().Class("share").Body(
 				ga.Label().For("callback-share").Text("Link to this reading "),
@@ -149,7 +161,7 @@ func (c *callbackTab) render() ga.UI {
 		ga.H3().Text("Registered redirect URIs"),
 		ga.Label().For("registered-uris").Class("hint").Text("Paste the redirect URIs registered for this client (one per line, or separated by commas or spaces) to check the callback's URI against each. They are kept in this browser for the client."),
 		ga.Textarea().ID("registered-uris").Rows(3).Spellcheck(false).Attr("value", c.registeredURIs()).OnInput(c.onRegistered),
-		c.renderRegisteredCheck(),
+		c.renderRegisteredCheck(registered),
 		c.renderProbe(),
 		c.renderPending(),
 	)
@@ -203,17 +215,32 @@ func (c *callbackTab) renderReading(cb flow.Callback, state flow.StateCheck, dif
 				ga.A().ID("callback-to-token").Href("/token").Text("Exchange it on the Token tab →")),
 			ga.P().Body(ga.Strong().Text("code: "), ga.Code().ID("callback-code").Class("value").Text(cb.Code), c.sh.copyButton("copy-callback-code", "callback-code")),
 		)
+	case cb.Channel == flow.ChannelErrorPage:
+		head = ga.Div().Body(
+			ga.H3().Class("verdict").Body(ga.Text("NGI's error page, not a callback: "), ga.Code().ID("callback-error-code").Text(cb.Error)),
+			ga.P().Text("NGI refused the authorize request before anyone signed in, and did not send the browser back to the app."),
+			oauthErrorDetails("callback", cb.OAuthError(), cb.NextStep()),
+		)
 	default:
 		head = ga.Div().Body(
 			ga.H3().Class("verdict").Body(ga.Text("Error: "), ga.Code().ID("callback-error-code").Text(cb.Error)),
-			oauthErrorDetails("callback", cb.OAuthError()),
+			oauthErrorDetails("callback", cb.OAuthError(), cb.NextStep()),
 		)
+	}
+	// The green "nothing else" only when nothing shown beside it is wrong.
+	none := "Nothing else to note."
+	if state.Result == flow.MatchNo {
+		none = ""
 	}
 	return ga.Div().Body(
 		head,
-		ga.P().ID("callback-state-check").Class("check", string(state.Result)).Body(ga.Strong().Text("state: "), ga.Text(state.Message)),
-		renderRedirectDiff("callback-redirect-check", "redirect_uri of the request", diff),
-		findingList("callback-findings", findings, "Nothing else to note."),
+		ga.If(cb.Channel != flow.ChannelErrorPage, func() ga.UI {
+			return ga.Div().Body(
+				ga.P().ID("callback-state-check").Class("check", string(state.Result)).Body(ga.Strong().Text("state: "), ga.Text(state.Message)),
+				renderRedirectDiff("callback-redirect-check", "redirect_uri of the request", diff),
+			)
+		}),
+		findingList("callback-findings", findings, none),
 		ga.P().Class("hint").Textf("Parameters came by %s.", cb.Mode),
 		paramTable("callback-params", cb.Params, ngi.ExplainCallbackParam),
 	)
@@ -237,7 +264,7 @@ func callbackVerdict(cb flow.Callback, state flow.StateCheck) string {
 // renderRedirectDiff shows a character-level comparison of two URIs.
 func renderRedirectDiff(id, against string, d *flow.RedirectDiff) ga.UI {
 	if d == nil {
-		return ga.P().ID(id).Class("check", "unknown").Text("redirect_uri: no matching request, so there is nothing to compare the callback's URI with.")
+		return ga.P().ID(id).Class("check", "unknown").Text("redirect_uri: no pending request matched, so the request's redirect_uri is not known here (the registered URIs, if given below, are compared there).")
 	}
 	if d.Equal {
 		return ga.P().ID(id).Class("check", "match").Body(ga.Strong().Text("redirect_uri: "), ga.Text("the callback arrived at exactly the "+against+": "), ga.Code().Text(d.Want))
@@ -257,25 +284,21 @@ func renderRedirectDiff(id, against string, d *flow.RedirectDiff) ga.UI {
 
 // renderRegisteredCheck gives each registered URI its verdict and its
 // named differences; the whole is a match when one of them is.
-func (c *callbackTab) renderRegisteredCheck() ga.UI {
+func (c *callbackTab) renderRegisteredCheck(rc flow.RegisteredCheck) ga.UI {
 	list := flow.SplitURIs(c.registeredURIs())
-	cb := c.read
-	if len(list) == 0 || cb.Outcome == flow.OutcomeInvalid || cb.Base == "" {
+	if rc.Result == flow.MatchUnknown {
 		return ga.Div().ID("registered-check").DataSet("result", "unknown")
 	}
-	result := flow.MatchNo
-	diffs := make([]flow.RedirectDiff, len(list))
-	for i, uri := range list {
-		diffs[i] = flow.DiffRedirect(cb.ArrivedAt(), uri)
-		if diffs[i].Equal {
-			result = flow.MatchYes
-		}
-	}
-	return ga.Div().ID("registered-check").DataSet("result", string(result)).Body(
-		ga.Range(diffs).Slice(func(i int) ga.UI {
-			return ga.Div().Class("registered-uri").DataSet("uri", list[i]).DataSet("result", map[bool]string{true: "match", false: "mismatch"}[diffs[i].Equal]).Body(
-				renderRedirectDiff(fmt.Sprintf("registered-diff-%d", i), "registered URI "+list[i], &diffs[i]),
-			)
+	return ga.Div().ID("registered-check").DataSet("result", string(rc.Result)).Body(
+		ga.Range(rc.Diffs).Slice(func(i int) ga.UI {
+			d := rc.Diffs[i]
+			verdict := map[bool]string{true: "match", false: "mismatch"}[d.Equal || rc.AnyPort[i]]
+			var body ga.UI = renderRedirectDiff(fmt.Sprintf("registered-diff-%d", i), "registered URI "+list[i], &d)
+			if rc.AnyPort[i] {
+				body = ga.P().ID(fmt.Sprintf("registered-diff-%d", i)).Class("check", "match").Body(ga.Strong().Text("redirect_uri: "),
+					ga.Text("accepted only by Hydra's rule that a loopback IP may come back on any port (RFC 8252 §7.3): registered "), ga.Code().Text(list[i]))
+			}
+			return ga.Div().Class("registered-uri").DataSet("uri", list[i]).DataSet("result", verdict).Body(body)
 		}),
 	)
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"net/url"
 	"strconv"
 	"time"
 
@@ -17,9 +16,6 @@ const historyKey = "authdebug.history"
 // historyLimit is how many entries the history keeps, newest first.
 const historyLimit = 30
 
-// notKept stands in for a code that the history or a shared link leaves out.
-const notKept = "not-kept"
-
 // historyEntry is one callback read or one token request sent.
 type historyEntry struct {
 	At      time.Time `json:"at"`
@@ -27,7 +23,8 @@ type historyEntry struct {
 	Env     string    `json:"env"`
 	Client  string    `json:"client"`
 	Outcome string    `json:"outcome"` // the verdict, or the error code
-	// Callback is the callback URL read, its code left out.
+	// Callback is the callback URL read, rebuilt from its reading without
+	// its code or any other secret (flow.Callback.Shareable).
 	Callback string `json:"callback,omitempty"`
 	// Grant, Audience, Scope and RedirectURI are a token request's form
 	// without code, verifier or secret.
@@ -35,31 +32,6 @@ type historyEntry struct {
 	Audience    string `json:"audience,omitempty"`
 	Scope       string `json:"scope,omitempty"`
 	RedirectURI string `json:"redirect_uri,omitempty"`
-}
-
-// withoutCode replaces the code of a callback URL with notKept.
-func withoutCode(raw string) string {
-	cb := flow.ReadCallback(raw)
-	if cb.Code == "" {
-		return raw
-	}
-	return replaceParam(raw, "code", notKept)
-}
-
-// replaceParam sets a parameter's value in a URL's query or fragment, as written.
-func replaceParam(raw, name, value string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	for _, part := range []*string{&u.RawQuery, &u.Fragment} {
-		q, err := url.ParseQuery(*part)
-		if err == nil && q.Has(name) {
-			q.Set(name, value)
-			*part = q.Encode()
-		}
-	}
-	return u.String()
 }
 
 // remember adds an entry; a callback typed key by key replaces the one

@@ -72,9 +72,12 @@ type responseHandoff struct {
 }
 
 // env returns the chosen environment, or nil before the list is loaded.
-func (sh *shared) env() *ngi.Environment {
+func (sh *shared) env() *ngi.Environment { return sh.envByID(sh.envID) }
+
+// envByID is an environment of the server's list, nil when there is none by that id.
+func (sh *shared) envByID(id string) *ngi.Environment {
 	for i := range sh.envs {
-		if sh.envs[i].ID == sh.envID {
+		if sh.envs[i].ID == id {
 			return &sh.envs[i]
 		}
 	}
@@ -113,12 +116,35 @@ func (sh *shared) fillDemoClient(previousDemo string) {
 	}
 }
 
+// verifiersKey is the sessionStorage key of the pending requests' PKCE
+// verifiers, by state: secrets, so never in localStorage; sessionStorage
+// lasts as long as the tab, through NGI's redirect back to the page.
+const verifiersKey = "authdebug.verifiers"
+
 // recordPending keeps an authorize request so that its callback can be
-// checked, even in another browser tab: it goes to localStorage, never a secret.
+// checked, even in another browser tab: it goes to localStorage, without its
+// verifier, which stays in this tab's sessionStorage.
 func (sh *shared) recordPending(p flow.PendingRequest, now time.Time) {
 	sh.pending = flow.AddPending(sh.pending, p, now)
 	if sh.mounted {
+		verifiers := map[string]string{}
+		for _, q := range sh.pending {
+			if q.Verifier != "" {
+				verifiers[q.State] = q.Verifier
+			}
+		}
 		sh.root.LocalStorage().Set(pendingKey, sh.pending)
+		sh.root.SessionStorage().Set(verifiersKey, verifiers)
+	}
+}
+
+// loadPending reads the pending requests back, with the verifiers this tab has.
+func (sh *shared) loadPending(ctx ga.Context) {
+	var verifiers map[string]string
+	ctx.LocalStorage().Get(pendingKey, &sh.pending)
+	ctx.SessionStorage().Get(verifiersKey, &verifiers)
+	for i := range sh.pending {
+		sh.pending[i].Verifier = verifiers[sh.pending[i].State]
 	}
 }
 
@@ -126,6 +152,7 @@ func (sh *shared) forgetPending() {
 	sh.pending = nil
 	if sh.mounted {
 		sh.root.LocalStorage().Del(pendingKey)
+		sh.root.SessionStorage().Del(verifiersKey)
 	}
 }
 

@@ -47,7 +47,7 @@ func (s *Shell) OnInit() {
 func (s *Shell) OnMount(ctx ga.Context) {
 	ga.Window().Get("performance").Call("mark", "app-mounted") // read by make bench
 	s.sh.root, s.sh.mounted = ctx, true
-	ctx.LocalStorage().Get(pendingKey, &s.sh.pending)
+	s.sh.loadPending(ctx)
 	ctx.LocalStorage().Get(registeredKey, &s.callback.registered)
 	ctx.LocalStorage().Get(historyKey, &s.sh.history)
 	ctx.SessionStorage().Get(secretKey, &s.token.secret)

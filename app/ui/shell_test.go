@@ -64,6 +64,12 @@ func okResponse(body string) flow.RelayResult {
 		Headers: []flow.Header{{Name: "Content-Type", Value: "application/json"}}}}
 }
 
+func answered(status int, body string) flow.RelayResult {
+	r := okResponse(body)
+	r.Response.Status = status
+	return r
+}
+
 func TestDeepLinkFillsTheAuthorizeTab(t *testing.T) {
 	p := newTestPage(t)
 	p.open("http://tool.example/?env=preprod&client_id=bank-client&scope=debt.unsecured.processing.30+openid&redirect_uri=https%3A%2F%2Fbank.example%2Fcb&response_mode=fragment")
@@ -158,27 +164,40 @@ func TestDiscoveryAndKeysLandAfterLeavingTheTab(t *testing.T) {
 	}
 }
 
-// A code counts as spent only once the environment answered.
-func TestCodeIsSpentOnlyWhenTheEnvironmentAnswered(t *testing.T) {
+// A code counts as spent only when the environment's answer says so.
+func TestCodeIsSpentOnlyWhenTheAnswerSaysSo(t *testing.T) {
 	p := newTestPage(t)
 	p.token.code, p.token.redirectURI, p.token.secret = "c1", "https://bank.example/cb", "s"
 	spent := func() bool {
 		for _, f := range p.token.findings(p.now) {
-			if strings.Contains(f.Message, "already exchanged") {
+			if strings.Contains(f.Message, "used up") {
 				return true
 			}
 		}
 		return false
 	}
-	p.token.exchange()
-	p.answer(t, "/api/token", flow.RelayResult{Error: &flow.RelayError{Kind: "timeout", Message: "no answer"}})
-	if spent() {
-		t.Error("a request that never got an answer marked the code as exchanged")
+	for _, unspent := range []flow.RelayResult{
+		{Error: &flow.RelayError{Kind: "timeout", Message: "no answer"}},
+		answered(401, `{"error":"invalid_client","error_description":"Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method)."}`),
+		answered(400, `{"error":"invalid_grant","error_description":"The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client. The 'redirect_uri' from this request does not match the one from the authorize request."}`),
+		answered(400, `{"error":"invalid_grant","error_description":"The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client. Token expired."}`),
+	} {
+		p.token.exchange()
+		p.answer(t, "/api/token", unspent)
+		if spent() {
+			t.Errorf("the code is called used up after %+v", unspent)
+		}
 	}
 	p.token.exchange()
-	p.answer(t, "/api/token", okResponse(`{"error":"invalid_grant"}`))
+	p.answer(t, "/api/token", answered(400, `{"error":"invalid_grant","error_description":"The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client. The authorization code has already been used."}`))
 	if !spent() {
-		t.Error("a code the environment answered for is not marked as exchanged")
+		t.Error("a code NGI called used is not marked as used up")
+	}
+	p.token.code = "c2"
+	p.token.exchange()
+	p.answer(t, "/api/token", answered(200, `{"access_token":"at","token_type":"bearer","expires_in":3600}`))
+	if !spent() {
+		t.Error("a code that got a token is not marked as used up")
 	}
 }
 

@@ -28,7 +28,7 @@ type tokenTab struct {
 	redirectURI  string
 	verifier     string
 	pending      *flow.PendingRequest // the authorize request the code answers
-	exchanged    map[string]bool      // codes the environment has seen from this page
+	spent        map[string]bool      // codes an answer said are used up (flow.CodeSpent)
 	taken        *codeHandoff         // the last code handed over by the Callback tab
 
 	audience string
@@ -96,8 +96,12 @@ func (t *tokenTab) form() map[string]string {
 }
 
 func (t *tokenTab) codeExchange() flow.CodeExchange {
-	return flow.CodeExchange{Code: t.code, RedirectURI: t.redirectURI, Verifier: t.verifier,
-		Pending: t.pending, ReceivedAt: t.codeReceived, Exchanged: t.exchanged[t.code]}
+	x := flow.CodeExchange{Code: t.code, RedirectURI: t.redirectURI, Verifier: t.verifier,
+		Pending: t.pending, ReceivedAt: t.codeReceived, Spent: t.spent[t.code]}
+	if e := t.sh.env(); e != nil {
+		x.Lifetime = e.CodeTTL()
+	}
+	return x
 }
 
 func (t *tokenTab) findings(now time.Time) []flow.Finding {
@@ -112,8 +116,8 @@ func (t *tokenTab) findings(now time.Time) []flow.Finding {
 }
 
 // exchange sends the token request through the relay. A code counts as
-// spent only once the environment answered: a request that never arrived
-// (a timeout, a DNS failure) leaves it usable.
+// spent only when the environment's answer says so (flow.CodeSpent): a
+// request that never arrived, a wrong secret or redirect_uri leave it usable.
 func (t *tokenTab) exchange() {
 	e := t.sh.env()
 	if e == nil || t.busy {
@@ -153,13 +157,13 @@ func (t *tokenTab) exchange() {
 		if resp == nil || res.relay.Error != nil {
 			return
 		}
-		if code != "" {
-			if t.exchanged == nil {
-				t.exchanged = map[string]bool{}
-			}
-			t.exchanged[code] = true
-		}
 		res.token, res.oauthErr, res.problem = flow.ReadTokenResponse(resp.Status, flow.HeaderValue(resp.Headers, "Content-Type"), resp.Body)
+		if code != "" && flow.CodeSpent(res.token, res.oauthErr) {
+			if t.spent == nil {
+				t.spent = map[string]bool{}
+			}
+			t.spent[code] = true
+		}
 		if res.token != nil {
 			t.handOverToken(res.token, res.grant, form["audience"], form["scope"], res.at)
 		}
@@ -372,7 +376,7 @@ func (t *tokenTab) renderVerdict(r *tokenResult) ga.UI {
 		}
 		return ga.Div().Body(
 			ga.H3().Class("verdict").Body(ga.Textf("Error (HTTP %d): ", r.relay.Response.Status), ga.Code().Text(r.oauthErr.Error)),
-			oauthErrorDetails("token", *r.oauthErr),
+			oauthErrorDetails("token", *r.oauthErr, ""),
 		)
 	}
 	tok := r.token

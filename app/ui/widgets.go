@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"strings"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -10,7 +11,13 @@ import (
 )
 
 // findingList shows findings, each an element with data-level.
+//
+// none is said, in green, when there is nothing to list; "" when what is
+// shown beside the list already says something is wrong.
 func findingList(id string, fs []flow.Finding, none string) ga.UI {
+	if len(fs) == 0 && none == "" {
+		return ga.Ul().ID(id).Class("findings")
+	}
 	if len(fs) == 0 {
 		return ga.Ul().ID(id).Class("findings").Body(ga.Li().Class("ok").DataSet("level", "ok").Text(none))
 	}
@@ -104,7 +111,9 @@ func refLink(r ngi.Reference, ok bool) ga.UI {
 
 // oauthErrorDetails explains an OAuth error, from a callback or a token
 // response: its meaning, what to do next, and the server's own words.
-func oauthErrorDetails(idPrefix string, e flow.OAuthError) ga.UI {
+//
+// next is what to do; "" takes the error code's own advice.
+func oauthErrorDetails(idPrefix string, e flow.OAuthError, next string) ga.UI {
 	info, _ := ngi.ExplainError(e.Error)
 	line := func(label, id, text string) ga.UI {
 		return ga.If(text != "", func() ga.UI {
@@ -121,9 +130,9 @@ func oauthErrorDetails(idPrefix string, e flow.OAuthError) ga.UI {
 			return ga.P().ID(idPrefix+"-error-reason").Class("reason").Body(ga.Strong().Text("Why: "), ga.Text(reason))
 		}),
 		ga.P().ID(idPrefix+"-error-meaning").Body(ga.Strong().Text(info.Source+": "), ga.Text(info.Meaning), refLink(ngi.ErrorRef(e.Error))),
-		ga.P().ID(idPrefix+"-error-next").Body(ga.Strong().Text("What to do: "), ga.Text(ngi.NextStep(e.Error, reason))),
+		ga.P().ID(idPrefix+"-error-next").Body(ga.Strong().Text("What to do: "), ga.Text(cmp.Or(next, ngi.NextStep(e.Error, reason)))),
 		line(map[bool]string{true: "error_description (the general sentence of " + e.Error + ")", false: "error_description"}[generic != ""], "error-description", description),
-		line("error_hint (Hydra 1.x)", "error-hint", e.Hint),
+		line("error_hint (Hydra 1.x)", "error-hint", map[bool]string{true: "", false: e.Hint}[reason == e.Hint]), // shown first, as Why
 		line("error_debug (Hydra 1.x)", "error-debug", e.Debug),
 		ga.If(e.URI != "", func() ga.UI { return errorURI(idPrefix, e.URI) }),
 	)

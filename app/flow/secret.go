@@ -1,0 +1,78 @@
+package flow
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+
+	"authdebug/app/ngi"
+)
+
+// IsSecret decides, in one place, what is secret: what is never kept at
+// rest (localStorage, history), never put in a log, a share link, a ticket's
+// Markdown, a bundle or a report, unless the person asks for the raw value.
+// name is a parameter, form field, JSON field, header or claim name, in any
+// case. Secrets: credentials (client secrets, PKCE verifiers, assertions,
+// passwords, Authorization), what buys a token (codes, refresh tokens),
+// tokens themselves, and national id numbers (pid, ssn, fødselsnummer).
+func IsSecret(name string) bool {
+	n := strings.ToLower(strings.TrimSpace(name))
+	return slices.Contains(secretNames, n) || strings.HasSuffix(n, "_token") || strings.HasSuffix(n, "_secret")
+}
+
+var secretNames = []string{
+	"code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "token",
+	"access_token", "refresh_token", "id_token", "authorization", "proxy-authorization", "cookie", "set-cookie",
+	"pid", "ssn", "fodselsnummer", "fødselsnummer", "nin", "personidentifikator",
+}
+
+// Shareable is the reading as a URL that may be kept or shared: its base
+// and the parameters it carried, with every secret one replaced by
+// "not-kept" (the code too, unless withCode). Built from the reading, not
+// by editing the pasted text, so a repaired paste leaks nothing; "" when
+// the text is not a callback.
+func (c Callback) Shareable(withCode bool) string {
+	if c.Outcome == OutcomeInvalid {
+		return ""
+	}
+	var q []string
+	for _, p := range c.Params {
+		v := p.Value
+		if IsSecret(p.Name) && !(withCode && p.Name == "code") {
+			v = NotKept
+		}
+		q = append(q, url.QueryEscape(p.Name)+"="+url.QueryEscape(v))
+	}
+	sep := "?"
+	switch c.Mode {
+	case ngi.ResponseModeFragment:
+		sep = "#"
+	case ngi.ResponseModeFormPost:
+		sep = "#"
+		q = append(q, FormPostMarker+"=form_post")
+	}
+	base := c.Base
+	if own := ownQuery(c.Query); own != "" && sep == "#" {
+		base += "?" + own
+	}
+	return base + sep + strings.Join(q, "&")
+}
+
+// NotKept stands in for a secret value that was left out.
+const NotKept = "not-kept"
+
+// ownQuery is the redirect URI's own query parameters, when the callback's
+// parameters came in the fragment.
+func ownQuery(query string) string {
+	ps, _ := parseParams(query)
+	var own []string
+	for _, p := range ps {
+		if v := p.Value; !slices.Contains(callbackParams, p.Name) {
+			if IsSecret(p.Name) {
+				v = NotKept
+			}
+			own = append(own, url.QueryEscape(p.Name)+"="+url.QueryEscape(v))
+		}
+	}
+	return strings.Join(own, "&")
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// The readings a person trusts most, in the shapes people paste them.
+func TestBrowserReadingsAreTrueInPastedShapes(t *testing.T) {
+	srv := startServer(t, config{})
+	b := newBrowser(t)
+	b.open(srv.URL + "/")
+	b.waitApp()
+	// A pending request, as the person's own app sent it.
+	b.input("#redirect-uri", "https://bank.example/v1/callback")
+	b.input("#state", "GYTKa1b2c3d4")
+	b.click("#authorize-copy")
+	b.waitJS(`(t => t.startsWith('Copied:') || t.includes('not copied'))(document.querySelector('#authorize-recorded').innerText)`)
+	b.click("#nav-callback")
+	b.waitJS(`!!document.querySelector('#callback-input')`)
+
+	// In a sentence, the trailing period is not part of the state: accepted,
+	// not called forged, and the page says what it left out.
+	b.input("#callback-input", "Redirected to https://bank.example/v1/callback?code=abc&state=GYTKa1b2c3d4.")
+	b.waitAttr("#callback-result", "data-verdict", "accept")
+	if !strings.Contains(b.text("#callback-findings"), `"." after it`) {
+		t.Errorf("the trimmed period is not said: %s", b.text("#callback-findings"))
+	}
+
+	// NGI's own error page: its channel, no "no state came back", no
+	// advice about the secret, and the pointer to the registered URIs.
+	b.input("#callback-input", "https://access-preprod.norskgjeld.no/oauth2/fallbacks/error?error=invalid_request&error_description=The+request+is+missing+a+required+parameter%2C+includes+an+invalid+parameter+value%2C+includes+a+parameter+more+than+once%2C+or+is+otherwise+malformed.+The+%27redirect_uri%27+parameter+does+not+match+any+of+the+OAuth+2.0+Client%27s+pre-registered+redirect+urls.")
+	b.waitAttr("#callback-result", "data-channel", "error-page")
+	result := b.text("#callback-result")
+	if strings.Contains(result, "No state came back") || strings.Contains(result, "Basic") || !strings.Contains(b.text("#callback-error-next"), "Which redirect URIs are registered?") {
+		t.Errorf("the error page's reading: %s", result)
+	}
+
+	// A callback at a URI that is not registered: the summary is not green,
+	// and says it cannot have come from NGI.
+	b.input("#registered-uris", "https://bank.example/v1/other")
+	b.input("#callback-input", "https://bank.example/v1/callback?code=abc&state=GYTKa1b2c3d4")
+	b.waitAttr("#callback-result", "data-channel", "redirect")
+	b.waitAttr("#registered-check", "data-result", "mismatch")
+	if findings := b.text("#callback-findings"); strings.Contains(findings, "Nothing else to note") || !strings.Contains(findings, "cannot have come from NGI") {
+		t.Errorf("the summary beside an unregistered URI: %s", findings)
+	}
+	b.noConsoleErrors()
+}
