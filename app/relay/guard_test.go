@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -301,5 +302,30 @@ func TestRelayCallReachesOnlyTheAPIBase(t *testing.T) {
 	call(`{"env":"up","operation":"feed","access_token":"t","from_sequence_nr":5,"limit":10}`)
 	if q := got.Load().URL.RawQuery; q != "fromSequenceNr=5&limit=10" {
 		t.Errorf("feed query %q", q)
+	}
+}
+
+// A failed call names the host that failed: the API's for an API call,
+// the authorization server's for a token call.
+func TestRelayErrorNamesTheHostThatFailed(t *testing.T) {
+	auth := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer auth.Close()
+	dead, _ := net.Listen("tcp", "127.0.0.1:0")
+	apiURL := "http://" + dead.Addr().String()
+	dead.Close()
+	env := ngi.Hydra("up", "Up", auth.URL+"/")
+	env.APIBase = apiURL
+	env.Services = ngi.Services(apiURL)
+	site, _ := guard.ParseSite("http://tool.example")
+	r := New([]ngi.Environment{env}, Options{Site: site, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	req := httptest.NewRequest("POST", "/api/call", strings.NewReader(`{"env":"up","operation":"getDebtWithAuthCodeToken","access_token":"t"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "http://tool.example")
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, req)
+	var res flow.RelayResult
+	json.Unmarshal(w.Body.Bytes(), &res)
+	if res.Error == nil || !strings.Contains(res.Error.Message, apiURL) || strings.Contains(res.Error.Message, auth.URL) {
+		t.Errorf("the API's failure: %+v", res.Error)
 	}
 }

@@ -272,7 +272,7 @@ func (r *Relay) do(req *http.Request, e ngi.Environment, what, clientID string, 
 	defer func() { r.audit(req, e, what, clientID, res, start) }()
 	resp, err := r.clients[e.ID].Do(up)
 	if err != nil {
-		res.Error = classify(err, req.Context(), e, r.opts.Timeout)
+		res.Error = classify(err, req.Context(), e, up.URL, r.opts.Timeout)
 		return http.StatusBadGateway, res
 	}
 	defer resp.Body.Close()
@@ -280,7 +280,7 @@ func (r *Relay) do(req *http.Request, e ngi.Environment, what, clientID string, 
 	elapsed := since(start)
 	switch {
 	case err != nil:
-		res.Error = classify(err, req.Context(), e, r.opts.Timeout)
+		res.Error = classify(err, req.Context(), e, up.URL, r.opts.Timeout)
 	case int64(len(data)) > r.opts.MaxResponse:
 		res.Error = &flow.RelayError{Kind: "too_large", Message: fmt.Sprintf("%s answered more than %d bytes: too large for a %s response, so it was cut off and not shown.", e.Label, r.opts.MaxResponse, what)}
 	}
@@ -395,9 +395,11 @@ func headerList(h http.Header) []flow.Header {
 	return out
 }
 
-// classify turns a transport error into a kind and a message saying what to do.
-func classify(err error, client context.Context, e ngi.Environment, timeout time.Duration) *flow.RelayError {
-	host := e.Issuer
+// classify turns a transport error into a kind and a message saying what to
+// do. It names the host that failed, which is the API's for an API call and
+// the authorization server's for the others.
+func classify(err error, client context.Context, e ngi.Environment, target *url.URL, timeout time.Duration) *flow.RelayError {
+	host := target.Scheme + "://" + target.Host
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
@@ -410,7 +412,7 @@ func classify(err error, client context.Context, e ngi.Environment, timeout time
 	case errors.As(err, &dnsErr):
 		return &flow.RelayError{Kind: "dns", Message: fmt.Sprintf("The name of %s could not be resolved (%s). Check this server's DNS and network access.", host, dnsErr.Err)}
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return &flow.RelayError{Kind: "timeout", Message: fmt.Sprintf("%s did not answer within %s. It may be down or unreachable from this server; try again, or check its status.", e.Label, timeout)}
+		return &flow.RelayError{Kind: "timeout", Message: fmt.Sprintf("%s (%s) did not answer within %s. It may be down or unreachable from this server; try again, or check its status.", host, e.Label, timeout)}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return &flow.RelayError{Kind: "refused", Message: fmt.Sprintf("%s refused the connection: nothing listens there. Check the environment's URL and that the server is up.", host)}
 	case errors.As(err, &certErr), errors.As(err, &unknownAuth), errors.As(err, &hostErr), errors.As(err, &recordErr),
