@@ -190,7 +190,7 @@ func TestBrowserSandboxOutcomes(t *testing.T) {
 					}
 					if !openid {
 						b.click("#revoke")
-						b.waitJS(`document.querySelector('#revoke-result').innerText.includes('Revoked')`)
+						b.waitJS(`document.querySelector('#revoke-result').innerText.includes('does not prove')`)
 					}
 				})
 			}

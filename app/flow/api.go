@@ -67,6 +67,8 @@ func CheckConsentBody(b ConsentBody) []Finding {
 
 // CallToken is what the page knows of the access token a call sends.
 type CallToken struct {
+	Env      string // the environment that issued it; "" when pasted
+	Client   string // the client it was issued to
 	Grant    string // authorization_code or client_credentials; "" when pasted
 	Audience string
 	Scope    string
@@ -74,11 +76,21 @@ type CallToken struct {
 }
 
 // CheckCall says, before sending, when a call cannot work: no token, a
-// token of the other flow, another audience, a missing scope, an expired
-// token, a consent id that is missing or not an id.
-func CheckCall(op ngi.Operation, env ngi.Environment, tok CallToken, consentID string, now time.Time) []Finding {
+// token of another environment or of the other flow, another audience, a
+// missing scope, an expired token, a consent id that is missing or not an
+// id, an environment without an API.
+func CheckCall(op ngi.Operation, env ngi.Environment, access string, tok CallToken, consentID string, now time.Time) []Finding {
 	var fs []Finding
-	if tok.Grant == "" && tok.Audience == "" && tok.Scope == "" && tok.Expires.IsZero() {
+	if access == "" {
+		fs = append(fs, errorf("access_token", "No access token: get one on the Token tab, or paste one."))
+	}
+	if env.APIBase == "" {
+		fs = append(fs, errorf("environment", env.Label+" has no API base: start the server with -env NAME=ISSUER_URL,API_BASE."))
+	}
+	if tok.Env != "" && tok.Env != env.ID {
+		fs = append(fs, errorf("access_token", fmt.Sprintf("This token was issued by the %s environment, and %s's API does not accept another environment's tokens (401): get a token from %s on the Token tab, or switch back.", tok.Env, env.Label, env.Label)))
+	}
+	if access != "" && tok.Grant == "" && tok.Audience == "" && tok.Scope == "" && tok.Expires.IsZero() {
 		fs = append(fs, infof("access_token", "The token was pasted: what it was issued for is not known here, so only NGI can say whether it fits."))
 	}
 	switch {

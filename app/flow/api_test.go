@@ -39,8 +39,16 @@ func TestCheckCallBeforeSending(t *testing.T) {
 	create, _ := ngi.OperationByID(ngi.OpCreateConsent)
 	good := CallToken{Grant: GrantClientCredentials, Audience: env.Services[0].Audience, Scope: ngi.ScopePresentation, Expires: now.Add(time.Hour)}
 	id := "3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8"
-	if fs := CheckCall(debt, env, good, id, now); len(fs) != 0 {
+	if fs := CheckCall(debt, env, "at", good, id, now); len(fs) != 0 {
 		t.Fatalf("a good call: %+v", fs)
+	}
+	if fs := CheckCall(debt, env, "", good, id, now); !hasFinding(fs, LevelError, "access_token", "No access token") {
+		t.Errorf("no token: %+v", fs)
+	}
+	noAPI := env
+	noAPI.APIBase = ""
+	if fs := CheckCall(debt, noAPI, "at", good, id, now); !hasFinding(fs, LevelError, "environment", "no API base") {
+		t.Errorf("no API base: %+v", fs)
 	}
 	for _, tt := range []struct {
 		name          string
@@ -56,8 +64,9 @@ func TestCheckCallBeforeSending(t *testing.T) {
 		{"client token for the code call", byCode, good, "", "access_token", "authorization code flow"},
 		{"no consent id", debt, good, "", "consent_id", "No consent id"},
 		{"a path as consent id", debt, good, "../../admin", "consent_id", "No consent id"},
+		{"another environment's token", debt, CallToken{Env: "sandbox", Grant: GrantClientCredentials, Audience: env.Services[0].Audience, Scope: ngi.ScopePresentation}, id, "access_token", "issued by the sandbox environment"},
 	} {
-		if fs := CheckCall(tt.op, env, tt.tok, tt.id, now); !hasFinding(fs, LevelError, tt.field, tt.phrase) {
+		if fs := CheckCall(tt.op, env, "at", tt.tok, tt.id, now); !hasFinding(fs, LevelError, tt.field, tt.phrase) {
 			t.Errorf("%s: %+v", tt.name, fs)
 		}
 	}
@@ -99,16 +108,16 @@ func TestCheckConsentBody(t *testing.T) {
 
 func TestCheckCallWithAPastedToken(t *testing.T) {
 	op, _ := ngi.OperationByID(ngi.OpConsentStatus)
-	fs := CheckCall(op, ngi.Preprod(), CallToken{}, "3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8", time.Now())
+	fs := CheckCall(op, ngi.Preprod(), "at", CallToken{}, "3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8", time.Now())
 	if len(fs) != 1 || fs[0].Level != LevelInfo || !strings.Contains(fs[0].Message, "pasted") {
 		t.Errorf("%+v", fs)
 	}
 	// An environment without that service: the advice still names something.
 	custom := ngi.Hydra("c", "c", "https://auth.example/")
-	if fs := CheckCall(op, custom, CallToken{Grant: GrantAuthorizationCode}, "3f2a1b4c", time.Now()); !hasFinding(fs, LevelError, "access_token", "with the service preset") {
+	if fs := CheckCall(op, custom, "at", CallToken{Grant: GrantAuthorizationCode}, "3f2a1b4c", time.Now()); !hasFinding(fs, LevelError, "access_token", "with the service preset") {
 		t.Errorf("%+v", fs)
 	}
-	if fs := CheckCall(op, ngi.Preprod(), CallToken{Grant: GrantAuthorizationCode}, "3f2a1b4c", time.Now()); !hasFinding(fs, LevelError, "access_token", "with the Debt lookup preset") {
+	if fs := CheckCall(op, ngi.Preprod(), "at", CallToken{Grant: GrantAuthorizationCode}, "3f2a1b4c", time.Now()); !hasFinding(fs, LevelError, "access_token", "with the Debt lookup preset") {
 		t.Errorf("%+v", fs)
 	}
 }

@@ -90,7 +90,7 @@ func CheckAuthorize(r AuthRequest, env ngi.Environment) []Finding {
 		fs = append(fs, infof("nonce", "A nonce is sent without openid: no ID token will carry it back."))
 	}
 	if r.CodeChallenge != "" && !env.PKCE {
-		fs = append(fs, warningf("code_challenge", env.Label+" does not advertise PKCE (code_challenge_methods_supported): the challenge may be ignored or refused."))
+		fs = append(fs, infof("code_challenge", env.Label+"'s discovery does not list code_challenge_methods_supported, but Hydra checks a challenge whenever one is sent (S256 only): keep PKCE."))
 	}
 	if m := r.ResponseMode; m != "" && !slices.Contains(env.ResponseModes, m) {
 		fs = append(fs, warningf("response_mode", env.Label+" does not advertise response_mode="+m+"; it supports "+strings.Join(env.ResponseModes, ", ")+"."))

@@ -67,7 +67,7 @@ func TestCheckAuthorizeFindings(t *testing.T) {
 		{"fragment", func(r *AuthRequest) { r.RedirectURI = "https://app.example/cb#x" }, pre, LevelError, "redirect_uri", "fragment"},
 		{"relative", func(r *AuthRequest) { r.RedirectURI = "/callback" }, pre, LevelError, "redirect_uri", "not an absolute URL"},
 		{"custom scheme", func(r *AuthRequest) { r.RedirectURI = "com.example.app://cb" }, pre, LevelError, "redirect_uri", "must use https"},
-		{"pkce not advertised", func(r *AuthRequest) { r.CodeChallenge = "x" }, pre, LevelWarning, "code_challenge", "does not advertise PKCE"},
+		{"pkce not advertised", func(r *AuthRequest) { r.CodeChallenge = "x" }, pre, LevelInfo, "code_challenge", "Hydra checks a challenge whenever one is sent"},
 		{"form_post not advertised", func(r *AuthRequest) { r.ResponseMode = "form_post" }, pre, LevelWarning, "response_mode", "form_post"},
 		{"scope rule", func(r *AuthRequest) { r.Scope = "openid debt.unsecured.presentation" }, pre, LevelError, "scope", "last"},
 		{"nonce without openid", func(r *AuthRequest) { r.Nonce = "n" }, pre, LevelInfo, "nonce", "without openid"},

@@ -191,3 +191,18 @@ func orUnknown(s string) string {
 	}
 	return s
 }
+
+// ReadRevocation says what a revocation endpoint's answer proves. RFC 7009
+// has a server answer 200 also for a token it does not know or did not
+// revoke (another client's, a mistyped one), so a 200 proves only that the
+// request was accepted; the API's answer to the token is the proof.
+func ReadRevocation(status int, body string) string {
+	if status == 200 {
+		return "Accepted: the environment answered HTTP 200. That is also its answer for a token it did not revoke (RFC 7009: another client's, or one it does not know), so it does not prove the token is dead. To check, call the API with it on the Call tab: a revoked token gets 401."
+	}
+	if _, oerr, _ := ReadTokenResponse(status, "", body); oerr != nil {
+		reason, _ := oerr.Reason()
+		return fmt.Sprintf("Not revoked: HTTP %d %s: %s", status, oerr.Error, reason)
+	}
+	return fmt.Sprintf("Not revoked: HTTP %d %.200s", status, body)
+}

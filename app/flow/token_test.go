@@ -227,3 +227,13 @@ func TestOAuthErrorReasonInBothFormats(t *testing.T) {
 		t.Errorf("token endpoint reason %q", r)
 	}
 }
+
+// A 200 from a revocation endpoint is not called proof (RFC 7009).
+func TestReadRevocation(t *testing.T) {
+	if v := ReadRevocation(200, ""); strings.Contains(v, "no longer works") || !strings.Contains(v, "does not prove") {
+		t.Errorf("200: %q", v)
+	}
+	if v := ReadRevocation(401, `{"error":"invalid_client","error_description":"Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method). The requested OAuth 2.0 Client does not exist."}`); !strings.Contains(v, "Not revoked: HTTP 401 invalid_client: The requested OAuth 2.0 Client does not exist.") {
+		t.Errorf("401: %q", v)
+	}
+}

@@ -121,6 +121,9 @@ func verifySignature(raw string, d *Decoded, x Expect) Check {
 	if err != nil {
 		return fail(c, "The signature is not valid base64url.")
 	}
+	if want := pub.Size(); len(sigBytes) != want {
+		return fail(c, fmt.Sprintf("The signature is %d bytes, but an RS256 signature of key %q is %d: the token was cut short or padded (copied incompletely?). Copy the whole token.", len(sigBytes), key.Kid, want))
+	}
 	if err := jwt.SigningMethodRS256.Verify(raw[:i], sigBytes, pub); err != nil {
 		return fail(c, fmt.Sprintf("The RS256 signature does not match key %q: the token was altered, or signed with another key.", key.Kid))
 	}

@@ -108,14 +108,7 @@ func (c *callTab) findings(now time.Time) []flow.Finding {
 	if e == nil {
 		return nil
 	}
-	var fs []flow.Finding
-	if c.access == "" {
-		fs = append(fs, flow.Finding{Level: flow.LevelError, Field: "access_token", Message: "No access token: get one on the Token tab, or paste one."})
-	}
-	if e.APIBase == "" {
-		fs = append(fs, flow.Finding{Level: flow.LevelError, Field: "environment", Message: e.Label + " has no API base: start the server with -env NAME=ISSUER_URL,API_BASE."})
-	}
-	fs = append(fs, flow.CheckCall(c.operation(), *e, c.info, c.consentID, now)...)
+	fs := flow.CheckCall(c.operation(), *e, c.access, c.info, c.consentID, now)
 	if c.op == ngi.OpCreateConsent {
 		fs = append(fs, flow.CheckConsentBody(c.consent)...)
 	}
@@ -205,7 +198,7 @@ func (c *callTab) render(journey ga.UI) ga.UI {
 			ga.Div().Body(
 				ga.Input().ID("call-token").Type("text").Value(c.access).Spellcheck(false).AutoComplete(false).Placeholder("from the Token tab, or paste one").OnInput(c.onToken),
 				ga.If(c.info.Grant != "", func() ga.UI {
-					return ga.P().ID("call-token-info").Class("hint").Textf("From the Token tab: %s, audience %q, scope %q, expires %s.", c.info.Grant, c.info.Audience, c.info.Scope, c.info.Expires.Format("15:04:05 MST"))
+					return ga.P().ID("call-token-info").Class("hint").Textf("From the Token tab: issued by %s to client %s, %s, audience %q, scope %q, expires %s.", c.info.Env, c.info.Client, c.info.Grant, c.info.Audience, c.info.Scope, c.info.Expires.Format("15:04:05 MST"))
 				}),
 			),
 			ga.If(op.NeedsConsentID(), func() ga.UI {
@@ -375,9 +368,10 @@ func (c *callTab) renderDebt(d flow.Debt) ga.UI {
 	)
 }
 
-// handOverToken gives the Call tab the token just issued, with what it is for.
-func (t *tokenTab) handOverToken(tok *flow.TokenResponse, grant, audience, scope string, at time.Time) {
-	h := &tokenHandoff{access: tok.AccessToken, info: flow.CallToken{Grant: grant, Audience: audience, Scope: tok.Scope, Expires: at.Add(time.Duration(tok.ExpiresIn) * time.Second)}}
+// handOverToken gives the Call tab the token just issued, with what it is
+// for and who issued it to whom.
+func (t *tokenTab) handOverToken(tok *flow.TokenResponse, env, client, grant, audience, scope string, at time.Time) {
+	h := &tokenHandoff{access: tok.AccessToken, info: flow.CallToken{Env: env, Client: client, Grant: grant, Audience: audience, Scope: tok.Scope, Expires: at.Add(time.Duration(tok.ExpiresIn) * time.Second)}}
 	if h.info.Scope == "" {
 		h.info.Scope = scope
 	}

@@ -233,3 +233,48 @@ func jwtFor(t *testing.T, claims map[string]any) string {
 }
 
 func base64URL(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// A token is revoked as the client it was issued to, in its environment;
+// after a switch the page says so rather than revoking as someone else.
+func TestRevokeAsTheTokensClient(t *testing.T) {
+	p := newTestPage(t)
+	p.sh.clientID, p.token.grant, p.token.secret = "client-a", flow.GrantClientCredentials, "s"
+	p.token.exchange()
+	p.answer(t, "/api/token", answered(200, `{"access_token":"at-a","token_type":"bearer","expires_in":3600}`))
+	p.sh.clientID = "client-b"
+	p.token.revoke()
+	if len(p.calls) != 0 || !strings.Contains(p.token.revoked, "client-a") {
+		t.Fatalf("revoked as another client: %d calls, %q", len(p.calls), p.token.revoked)
+	}
+	p.sh.clientID = "client-a"
+	p.token.revoke()
+	if len(p.calls) != 1 || p.calls[0].body.(flow.RelayRequest).ClientID != "client-a" {
+		t.Fatalf("the revocation: %+v", p.calls)
+	}
+	p.answer(t, "/api/revoke", answered(200, ""))
+	if !strings.Contains(p.token.revoked, "does not prove") {
+		t.Errorf("a 200 read as %q", p.token.revoked)
+	}
+}
+
+// After an environment switch, the Token tab's token is another
+// environment's: the Call tab says so instead of "Ready to call."
+func TestCallRefusesAnotherEnvironmentsToken(t *testing.T) {
+	p := newTestPage(t)
+	p.sh.clientID, p.token.grant, p.token.secret = "authdebug-demo", flow.GrantClientCredentials, "s"
+	p.token.exchange()
+	p.answer(t, "/api/token", answered(200, `{"access_token":"at-sandbox","token_type":"bearer","expires_in":3600}`))
+	p.call.take(p.sh.token)
+	p.sh.envID = "preprod"
+	if fs := p.call.findings(p.now); !strings.Contains(findingText(fs), "issued by the sandbox environment") {
+		t.Errorf("findings after the switch: %+v", fs)
+	}
+}
+
+func findingText(fs []flow.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString(f.Message + "\n")
+	}
+	return b.String()
+}

@@ -42,7 +42,8 @@ type tokenTab struct {
 
 // tokenResult is one exchange as the page shows it.
 type tokenResult struct {
-	env      string // the environment and grant the request went to
+	env      string // the environment, client and grant the request went with
+	client   string
 	grant    string
 	asked    string // scope asked for
 	relay    flow.RelayResult
@@ -124,7 +125,7 @@ func (t *tokenTab) exchange() {
 		return
 	}
 	form := t.form()
-	res := &tokenResult{env: e.ID, grant: t.grant, at: time.Now(), curl: flow.CurlCommand(e.Endpoints.Token, t.sh.clientID, form)}
+	res := &tokenResult{env: e.ID, client: t.sh.clientID, grant: t.grant, at: time.Now(), curl: flow.CurlCommand(e.Endpoints.Token, t.sh.clientID, form)}
 	res.asked = form["scope"]
 	code, pending := "", t.pending
 	if t.grant == flow.GrantAuthorizationCode {
@@ -165,7 +166,7 @@ func (t *tokenTab) exchange() {
 			t.spent[code] = true
 		}
 		if res.token != nil {
-			t.handOverToken(res.token, res.grant, form["audience"], form["scope"], res.at)
+			t.handOverToken(res.token, e.ID, req.ClientID, res.grant, form["audience"], form["scope"], res.at)
 		}
 		if res.token != nil && res.token.IDToken != "" {
 			t.sh.response = &responseHandoff{body: resp.Body, pending: pending}
@@ -173,13 +174,18 @@ func (t *tokenTab) exchange() {
 	})
 }
 
-// revoke asks the environment to revoke the access token just issued (RFC 7009).
+// revoke asks the environment that issued the access token to revoke it
+// (RFC 7009), as the client it was issued to.
 func (t *tokenTab) revoke() {
-	r, e := t.result, t.sh.env()
-	if r == nil || r.token == nil || e == nil {
+	r := t.result
+	if r == nil || r.token == nil {
 		return
 	}
-	req := flow.RelayRequest{Env: e.ID, ClientID: t.sh.clientID, ClientSecret: t.secret,
+	if t.sh.envID != r.env || t.sh.clientID != r.client {
+		t.revoked = fmt.Sprintf("This token was issued by %s to client %s: choose them again (with that client's secret) to revoke it.", r.env, r.client)
+		return
+	}
+	req := flow.RelayRequest{Env: r.env, ClientID: r.client, ClientSecret: t.secret,
 		Form: map[string]string{"token": r.token.AccessToken, "token_type_hint": "access_token"}}
 	t.sh.relay("POST", "/api/revoke", req, func(res *flow.RelayResult, problem string) {
 		switch {
@@ -187,14 +193,8 @@ func (t *tokenTab) revoke() {
 			t.revoked = problem
 		case res.Error != nil:
 			t.revoked = res.Error.Message
-		case res.Response.Status == 200:
-			t.revoked = "Revoked: the environment answered HTTP 200. The token no longer works."
 		default:
-			t.revoked = fmt.Sprintf("Not revoked: HTTP %d %.200s", res.Response.Status, res.Response.Body)
-			if _, oerr, _ := flow.ReadTokenResponse(res.Response.Status, "", res.Response.Body); oerr != nil {
-				reason, _ := oerr.Reason()
-				t.revoked = fmt.Sprintf("Not revoked: HTTP %d %s: %s", res.Response.Status, oerr.Error, reason)
-			}
+			t.revoked = flow.ReadRevocation(res.Response.Status, res.Response.Body)
 		}
 	})
 }
