@@ -101,6 +101,13 @@ func TestBrowserSandboxFullFlowToVerifiedIDToken(t *testing.T) {
 	if strings.Contains(req, basic) || strings.Contains(req, sandbox.DemoClientSecret) || !strings.Contains(req, "grant_type=authorization_code") {
 		t.Fatalf("request shown:\n%s", req)
 	}
+	// What is copied for a ticket hides the code, the verifier and the tokens;
+	// the table's own Copy buttons give the raw values on purpose.
+	access, response := b.text("#access-token"), b.text("#token-response")
+	if code := b.eval(`document.querySelector('#code').value`); strings.Contains(req, code) || strings.Contains(response, access) ||
+		!strings.Contains(response, "[hidden: ") || !strings.Contains(response, "expires_in") {
+		t.Fatalf("request or response shown with a secret:\n%s\n%s", req, response)
+	}
 	curl := b.text("#token-curl")
 	if !strings.Contains(curl, "$CLIENT_SECRET") || strings.Contains(curl, sandbox.DemoClientSecret) {
 		t.Fatalf("curl:\n%s", curl)

@@ -1,6 +1,8 @@
 package flow
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -75,4 +77,41 @@ func ownQuery(query string) string {
 		}
 	}
 	return strings.Join(own, "&")
+}
+
+// RedactJSON hides, in a JSON text, the value of every field IsSecret names
+// (tokens, pid, ssn…), wherever it appears, and keeps the rest as written:
+// what a response pane shows and copies for a ticket. A text that is not
+// JSON comes back as it is.
+func RedactJSON(body string) string {
+	var v any
+	if json.Unmarshal([]byte(body), &v) != nil {
+		return body
+	}
+	secrets := map[string]bool{}
+	collectSecrets(v, secrets)
+	for s := range secrets {
+		quoted, _ := json.Marshal(s)
+		body = strings.ReplaceAll(body, string(quoted), `"`+Hidden(s)+`"`)
+	}
+	return body
+}
+
+// Hidden stands in for a secret value: its length, nothing of it.
+func Hidden(s string) string { return fmt.Sprintf("[hidden: %d characters]", len([]rune(s))) }
+
+func collectSecrets(v any, into map[string]bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, inner := range v {
+			if s, ok := inner.(string); ok && IsSecret(k) && s != "" {
+				into[s] = true
+			}
+			collectSecrets(inner, into)
+		}
+	case []any:
+		for _, inner := range v {
+			collectSecrets(inner, into)
+		}
+	}
 }

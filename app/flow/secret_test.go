@@ -56,3 +56,23 @@ func TestShareableLeavesTheCodeOut(t *testing.T) {
 		t.Error("text that is no callback is kept")
 	}
 }
+
+// A response shown or copied for a ticket hides tokens and id numbers,
+// wherever they sit, and keeps the rest.
+func TestRedactJSON(t *testing.T) {
+	body := `{"access_token":"ory_at_LIVE","expires_in":3599,"id_token":"eyJ.eyJ.sig","scope":"openid","token_type":"bearer","nested":{"ssn":"14842249091","name":"Ola"},"list":[{"pid":"29868099311"}]}`
+	got := RedactJSON(body)
+	for _, secret := range []string{"ory_at_LIVE", "eyJ.eyJ.sig", "14842249091", "29868099311"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("%s is shown: %s", secret, got)
+		}
+	}
+	for _, kept := range []string{`"scope":"openid"`, `"expires_in":3599`, `"name":"Ola"`, "[hidden: 11 characters]"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("%s is lost: %s", kept, got)
+		}
+	}
+	if RedactJSON("<html>") != "<html>" {
+		t.Error("a text that is not JSON changed")
+	}
+}

@@ -361,8 +361,9 @@ func (r *Relay) preflight(w http.ResponseWriter, req *http.Request) {
 
 func since(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
 
-// masked is the request as the page may see it: the Basic credentials and
-// any client_secret in the body replaced.
+// masked is the request as the page shows and copies it: the credentials
+// and every secret field of the body (flow.IsSecret: the secret, the code,
+// the verifier, a token) replaced by asterisks, their presence kept.
 func masked(up *http.Request, body string) *flow.WireRequest {
 	h := up.Header.Clone()
 	switch auth := h.Get("Authorization"); {
@@ -372,9 +373,17 @@ func masked(up *http.Request, body string) *flow.WireRequest {
 		h.Set("Authorization", "Basic ******** (client id and secret, form-url-encoded, base64)")
 	}
 	if body != "" {
-		if form, err := url.ParseQuery(body); err == nil && form.Has("client_secret") {
-			form.Set("client_secret", "********")
-			body = form.Encode()
+		if form, err := url.ParseQuery(body); err == nil {
+			hidden := false
+			for name := range form {
+				if flow.IsSecret(name) {
+					form.Set(name, "********")
+					hidden = true
+				}
+			}
+			if hidden {
+				body = form.Encode()
+			}
 		}
 	}
 	return &flow.WireRequest{Method: up.Method, URL: up.URL.String(), Headers: headerList(h), Body: body}

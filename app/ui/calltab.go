@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -260,7 +259,7 @@ func (c *callTab) renderResult(r *callResult) ga.UI {
 	return ga.Section().ID("call-result").Class("result", outcome).Attr("aria-live", "polite").
 		DataSet("outcome", outcome).DataSet("status", status).DataSet("error", apiErr).Body(
 		c.renderCallVerdict(r, status, e),
-		ga.If(r.relay.Request != nil, func() ga.UI { return renderWire(c.sh, r.relay.Request, c.shownResponse(r.relay.Response)) }),
+		ga.If(r.relay.Request != nil, func() ga.UI { return renderWire(c.sh, r.relay.Request, r.relay.Response, c.revealSSN) }),
 		ga.If(r.curl != "", func() ga.UI {
 			return ga.Div().Body(
 				ga.H3().Body(ga.Text("Repeat it with curl"), c.sh.copyButton("copy-call-curl", "call-curl")),
@@ -268,21 +267,6 @@ func (c *callTab) renderResult(r *callResult) ga.UI {
 			)
 		}),
 	)
-}
-
-// shownResponse is the response as shown: the person's national identity
-// number masked until revealed, as in the debt table.
-func (c *callTab) shownResponse(resp *flow.WireResponse) *flow.WireResponse {
-	if resp == nil || c.revealSSN {
-		return resp
-	}
-	d, err := flow.ReadDebt(resp.Body)
-	if err != nil || d.SSN == "" {
-		return resp
-	}
-	shown := *resp
-	shown.Body = strings.ReplaceAll(shown.Body, d.SSN, mask(d.SSN))
-	return &shown
 }
 
 func (c *callTab) renderCallVerdict(r *callResult, status int, e flow.APIError) ga.UI {

@@ -345,7 +345,7 @@ func (t *tokenTab) renderResult(r *tokenResult) ga.UI {
 			return ga.P().ID("token-stale").Class("banner").Textf("This answer is for the previous request (%s, grant %s), not the one above.", r.env, r.grant)
 		}),
 		t.renderVerdict(r),
-		ga.If(r.relay.Request != nil, func() ga.UI { return renderWire(t.sh, r.relay.Request, r.relay.Response) }),
+		ga.If(r.relay.Request != nil, func() ga.UI { return renderWire(t.sh, r.relay.Request, r.relay.Response, false) }),
 		ga.H3().Body(ga.Text("Repeat it with curl"), t.sh.copyButton("copy-token-curl", "token-curl")),
 		ga.Pre().ID("token-curl").Class("code").Text(r.curl),
 	)
@@ -424,8 +424,10 @@ func countdown(d time.Duration) string {
 	return fmt.Sprintf("expires in %d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
 }
 
-// renderWire shows the exact request (masked) and the response.
-func renderWire(sh *shared, req *flow.WireRequest, resp *flow.WireResponse) ga.UI {
+// renderWire shows the exact request (its secrets masked by the relay) and
+// the response, its tokens and id numbers hidden unless raw: what is copied
+// from here goes into tickets (flow.RedactJSON).
+func renderWire(sh *shared, req *flow.WireRequest, resp *flow.WireResponse, raw bool) ga.UI {
 	headers := func(hs []flow.Header) string {
 		out := ""
 		for _, h := range hs {
@@ -433,13 +435,20 @@ func renderWire(sh *shared, req *flow.WireRequest, resp *flow.WireResponse) ga.U
 		}
 		return out
 	}
+	body := ""
+	if resp != nil {
+		body = resp.Body
+		if !raw {
+			body = flow.RedactJSON(body)
+		}
+	}
 	return ga.Div().Class("wire").Body(
-		ga.H3().Body(ga.Text("Request sent (secret masked)"), sh.copyButton("copy-token-request", "token-request")),
+		ga.H3().Body(ga.Text("Request sent (secrets masked)"), sh.copyButton("copy-token-request", "token-request")),
 		ga.Pre().ID("token-request").Class("code").Text(req.Method+" "+req.URL+"\n"+headers(req.Headers)+"\n"+req.Body),
 		ga.If(resp != nil, func() ga.UI {
 			return ga.Div().Body(
 				ga.H3().Body(ga.Textf("Response: HTTP %d in %.0f ms", resp.Status, resp.ElapsedMS), sh.copyButton("copy-token-response", "token-response")),
-				ga.Pre().ID("token-response").Class("code").Text(headers(resp.Headers)+"\n"+prettyJSON(resp.Body)),
+				ga.Pre().ID("token-response").Class("code").Text(headers(resp.Headers)+"\n"+prettyJSON(body)),
 			)
 		}),
 	)
