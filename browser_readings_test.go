@@ -3,6 +3,10 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"authdebug/app/sandbox"
 )
 
 // The readings a person trusts most, in the shapes people paste them.
@@ -46,4 +50,45 @@ func TestBrowserReadingsAreTrueInPastedShapes(t *testing.T) {
 		t.Errorf("the summary beside an unregistered URI: %s", findings)
 	}
 	b.noConsoleErrors()
+}
+
+// A click in the same moment as the typing that fixed the last error sends:
+// the page does not lose it to a button its next render would enable.
+func TestBrowserClickRightAfterTypingSends(t *testing.T) {
+	srv := startServer(t, config{})
+	b := newBrowser(t)
+	b.open(srv.URL + "/token")
+	b.waitApp()
+	b.choose("#token-grant", "client_credentials")
+	b.waitJS(`document.querySelector('#token-findings').innerText.includes('secret')`)
+	// Type the secret and click, in one task: no render can come between.
+	b.eval(`(e => { e.value = ` + jsString(sandbox.DemoClientSecret) + `; e.dispatchEvent(new Event('input', {bubbles: true})); document.querySelector('#exchange').click(); return "" })(document.querySelector('#client-secret'))`)
+	b.waitAttr("#token-result", "data-outcome", "success")
+	b.noConsoleErrors()
+}
+
+// Keyboard users keep their place: a cross-tab link puts the focus on the
+// new tab's heading, and a button that marks itself used keeps it.
+func TestBrowserKeyboardFocusFollows(t *testing.T) {
+	srv := startServer(t, config{})
+	b := newBrowser(t)
+	b.open(srv.URL + "/callback")
+	b.waitApp()
+	b.input("#callback-input", "https://bank.example/cb?code=abc&state=s1s2s3s4s5")
+	b.waitAttr("#callback-result", "data-outcome", "success")
+	b.eval(`document.querySelector('#callback-to-token').focus(); ""`)
+	if err := chromedp.Do(b.ctx, chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	b.waitJS(`document.querySelector('#app').dataset.tab === 'token'`)
+	b.waitJS(`document.activeElement && document.activeElement.tagName === 'H2' && document.activeElement.closest('#tab') !== null`)
+	b.eval(`document.querySelector('#use-demo-secret').focus(); ""`)
+	if err := chromedp.Do(b.ctx, chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	b.waitJS(`document.querySelector('#client-secret').value !== ''`)
+	b.waitJS(`document.querySelector('#use-demo-secret').getAttribute('aria-disabled') === 'true'`)
+	if id := b.eval(`document.activeElement.id`); id != "use-demo-secret" {
+		t.Errorf("the focus went to %q", id)
+	}
 }

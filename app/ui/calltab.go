@@ -178,7 +178,6 @@ func (c *callTab) onFromSeq(ctx ga.Context, e ga.Event) {
 	c.fromSeq = ctx.JSSrc().Get("value").String()
 }
 func (c *callTab) onLimit(ctx ga.Context, e ga.Event)     { c.limit = ctx.JSSrc().Get("value").String() }
-func (c *callTab) onSend(ctx ga.Context, e ga.Event)      { c.send() }
 func (c *callTab) onRevealSSN(ctx ga.Context, e ga.Event) { c.revealSSN = !c.revealSSN }
 
 func (c *callTab) render(journey ga.UI) ga.UI {
@@ -217,7 +216,7 @@ func (c *callTab) render(journey ga.UI) ga.UI {
 			}),
 		),
 		findingList("call-findings", findings, "Ready to call."),
-		sendButtons("call-send", "Call", "Call "+op.ID, "Calling…", c.busy, findings, c.onSend),
+		sendButtons("call-send", "Call", "Call "+op.ID, "Calling…", c.busy, func() []flow.Finding { return c.findings(time.Now()) }, c.send),
 		ga.If(c.result != nil, func() ga.UI { return c.renderResult(c.result) }),
 		journey,
 	)

@@ -21,6 +21,7 @@ type Shell struct {
 
 	tab     string
 	updated bool // a new build is installed; a reload shows it
+	shown   bool // a tab was shown: later navigations move the focus
 
 	sh        shared
 	authorize authorizeTab
@@ -86,9 +87,23 @@ func (s *Shell) tick(ctx ga.Context) {
 // OnNav picks the tab from the path. On the server the URL carries no query
 // (the server renders no request value); in the browser it is the address
 // bar's: a deep link on the Authorize tab, the callback on /callback.
+//
+// Moving to another tab inside the page moves the keyboard focus to its
+// heading, as a page load would put a screen reader at the top of the new
+// content, rather than leaving it on the link that is gone.
 func (s *Shell) OnNav(ctx ga.Context) {
+	from := s.tab
 	s.navigate(ctx.Page().URL().String(), time.Now())
 	ctx.Page().SetTitle("authdebug · " + s.tabLabel())
+	if s.shown && s.sh.mounted && from != s.tab {
+		ctx.Defer(func(ga.Context) {
+			if h := ga.Window().Get("document").Call("querySelector", "#tab h2"); h.Truthy() {
+				h.Call("setAttribute", "tabindex", "-1")
+				h.Call("focus")
+			}
+		})
+	}
+	s.shown = true
 }
 
 // navigate shows the tab of a URL and reads what the URL carries for it.

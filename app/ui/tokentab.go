@@ -253,8 +253,6 @@ func (t *tokenTab) onScope(ctx ga.Context, e ga.Event) {
 	t.scope, t.preset = ctx.JSSrc().Get("value").String(), false
 }
 
-func (t *tokenTab) onExchange(ctx ga.Context, e ga.Event) { t.exchange() }
-
 // stale reports whether the result answered another request than the one
 // on screen: another environment or another grant.
 func (t *tokenTab) stale() bool {
@@ -276,9 +274,10 @@ func (t *tokenTab) render() ga.UI {
 			ga.Label().For("client-secret").Text("Client secret"),
 			ga.Div().Body(
 				ga.Input().ID("client-secret").Type("password").Value(t.secret).AutoComplete(false).OnInput(t.onSecret),
-				// Disabled rather than removed once used, so nothing below it moves.
+				// Marked disabled rather than removed or disabled once used, so
+				// nothing below it moves and the keyboard focus stays on it.
 				ga.If(e != nil && e.DemoClient != nil && t.sh.clientID == e.DemoClient.ID, func() ga.UI {
-					return ga.Button().ID("use-demo-secret").Type("button").Class("small").Disabled(t.secret == e.DemoClient.Secret).
+					return ga.Button().ID("use-demo-secret").Type("button").Class("small").Aria("disabled", t.secret == e.DemoClient.Secret).
 						Text("Use the demo client's secret").OnClick(t.onUseDemoSecret)
 				}),
 				ga.Label().Class("check").Body(
@@ -290,7 +289,7 @@ func (t *tokenTab) render() ga.UI {
 			ga.If(t.grant == flow.GrantClientCredentials, func() ga.UI { return t.renderCredentialsFields(e) }),
 		),
 		findingList("token-findings", findings, "Ready to send."),
-		sendButtons("exchange", "Send", "Send token request", "Sending…", t.busy || e == nil, findings, t.onExchange),
+		sendButtons("exchange", "Send", "Send token request", "Sending…", t.busy || e == nil, func() []flow.Finding { return t.findings(time.Now()) }, t.exchange),
 		ga.If(t.result != nil, func() ga.UI { return t.renderResult(t.result) }),
 	)
 }

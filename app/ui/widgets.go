@@ -82,21 +82,29 @@ func (sh *shared) onCopy(ctx ga.Context, e ga.Event) {
 	})
 }
 
-// sendButtons is a send button that error findings disable, saying so,
-// with a second button to send anyway: how a server answers a bad request
-// is worth seeing too.
-func sendButtons(id, verb, label, busyLabel string, busy bool, findings []flow.Finding, send ga.EventHandler) ga.UI {
-	blocked := flow.HasErrors(findings)
+// sendButtons is a form's send button and, while errors are found, a
+// second button to send anyway. The first is never disabled for errors
+// (aria-disabled says so): a click that lands before the render of the
+// typing that fixed the last error must still send, so the check is made
+// again when it is clicked, with check's findings of that moment. It keeps
+// the keyboard focus where it is.
+func sendButtons(id, verb, label, busyLabel string, busy bool, check func() []flow.Finding, send func()) ga.UI {
+	blocked := flow.HasErrors(check())
 	switch {
 	case busy:
 		label = busyLabel
 	case blocked:
 		label = "Fix the errors above to " + strings.ToLower(verb)
 	}
+	onClick := func(ctx ga.Context, e ga.Event) {
+		if !flow.HasErrors(check()) {
+			send()
+		}
+	}
 	return ga.Div().Class("row").Body(
-		ga.Button().ID(id).Type("button").Class("primary").Disabled(busy || blocked).Text(label).OnClick(send),
+		ga.Button().ID(id).Type("button").Class("primary").Disabled(busy).Aria("disabled", blocked).Text(label).OnClick(onClick),
 		ga.If(blocked && !busy, func() ga.UI {
-			return ga.Button().ID(id + "-anyway").Type("button").Text(verb + " anyway, to see the answer").OnClick(send)
+			return ga.Button().ID(id + "-anyway").Type("button").Text(verb + " anyway, to see the answer").OnClick(func(ga.Context, ga.Event) { send() })
 		}),
 	)
 }
