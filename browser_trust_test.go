@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -42,7 +43,12 @@ func TestBrowserTokenSendIsGuardedAndAnswersStayWithTheirRequest(t *testing.T) {
 	b.open(srv.URL + "/token")
 	b.waitJS(`!!document.querySelector('#exchange')`)
 	// No code, no secret: errors, so the button will not send.
-	b.waitJS(`document.querySelector('#exchange').disabled && document.querySelector('#exchange').innerText.includes('Fix the errors')`)
+	b.waitJS(`document.querySelector('#exchange').getAttribute('aria-disabled') === 'true' && document.querySelector('#exchange').innerText.includes('Fix the errors')`)
+	b.click("#exchange")
+	time.Sleep(300 * time.Millisecond)
+	if b.eval(`String(!!document.querySelector('#token-result'))`) != "false" {
+		t.Fatal("the guarded button sent")
+	}
 	b.click("#exchange-anyway")
 	b.waitAttr("#token-result", "data-outcome", "error")
 	if b.attr("#token-result", "data-error") != "invalid_client" {
