@@ -33,8 +33,26 @@ func TestBrowserPreflight(t *testing.T) {
 	if verdicts != "accepted,refused,refused,accepted" {
 		t.Fatalf("verdicts %s:\n%s", verdicts, b.text("#probe-results"))
 	}
-	if md := b.eval(`document.querySelector('#probe-markdown').textContent`); !strings.Contains(md, "| redirect_uri | verdict | error |") || !strings.Contains(md, "not registered") {
-		t.Fatalf("markdown:\n%s", md)
+	md := b.eval(`document.querySelector('#probe-markdown').textContent`)
+	for _, want := range []string{"| redirect_uri | registered | request |", "not registered", "client `authdebug-demo` at sandbox", "scope: `debt.unsecured.presentation`", "/sandbox/oauth2/auth", "The sandbox accepts"} {
+		if !strings.Contains(md, want) {
+			t.Fatalf("markdown lacks %q:\n%s", want, md)
+		}
 	}
+	if strings.Contains(md, "NGI") {
+		t.Errorf("the sandbox's answers are said to be NGI's:\n%s", md)
+	}
+	// A scope the client may not use: Hydra still answers at a registered
+	// URI, which proves it registered, while the request is refused.
+	b.input("#probe-uris", srv.URL+"/callback\n"+srv.URL+"/callback/")
+	b.input("#probe-scope", "debt.unsecured.unknown")
+	b.click("#probe-run")
+	b.waitJS(`document.querySelectorAll('#probe-results tr[data-uri]').length === 2 && !document.querySelector('#probe-run').disabled`)
+	registered := b.eval(`Array.from(document.querySelectorAll('#probe-results tr[data-uri]')).map(r => r.dataset.registered + '/' + r.dataset.verdict).join(',')`)
+	if registered != "match/refused,mismatch/refused" {
+		t.Fatalf("registered/verdict %s:\n%s", registered, b.text("#probe-results"))
+	}
+	// Preflights are in the history.
+	b.waitJS(`document.querySelectorAll('#history tr[data-kind="preflight"]').length >= 6`)
 	b.noConsoleErrors()
 }

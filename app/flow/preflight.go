@@ -1,6 +1,10 @@
 package flow
 
-import "net/url"
+import (
+	"net/url"
+
+	"authdebug/app/ngi"
+)
 
 // Verdicts of a preflight.
 const (
@@ -68,4 +72,26 @@ func ReadPreflight(authorizeEndpoint, redirectURI string, status int, location s
 		p.Verdict = PreflightAccepted
 	}
 	return p
+}
+
+// Registered says what the answer proves about the redirect_uri: Hydra
+// sends the browser to the login, or back to the redirect_uri with an
+// error, only for a registered URI; its error page names an unregistered
+// one. Other refusals on the error page (an unknown client) leave it open.
+func (p Preflight) Registered() Match {
+	switch {
+	case p.Verdict == PreflightAccepted || (p.Verdict == PreflightRefused && p.Where == "redirect_uri"):
+		return MatchYes
+	case p.Verdict == PreflightRefused && ngi.RedirectNotRegistered(p.Reason):
+		return MatchNo
+	}
+	return MatchUnknown
+}
+
+// AnyPortOnly says whether a registered verdict for uri may rest on Hydra's
+// rule that a loopback IP comes back on any port (RFC 8252 §7.3): the URI
+// registered may have another port.
+func AnyPortOnly(uri string) bool {
+	u, err := url.Parse(uri)
+	return err == nil && u.Scheme == "http" && u.Port() != "" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "::1")
 }

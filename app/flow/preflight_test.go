@@ -41,3 +41,24 @@ func TestReadPreflightCorners(t *testing.T) {
 		t.Errorf("%+v", p)
 	}
 }
+
+// Hydra's redirect to a URI proves it registered, whatever the request's
+// other faults: a scope the client may not use does not make it "refused".
+func TestPreflightRegisteredApartFromAccepted(t *testing.T) {
+	const auth = "https://access-preprod.norskgjeld.no/oauth2/auth"
+	scope := ReadPreflight(auth, "https://bank.example/cb", 302, "https://bank.example/cb?error=invalid_scope&error_description=The+requested+scope+is+invalid%2C+unknown%2C+or+malformed.+The+OAuth+2.0+Client+is+not+allowed+to+request+scope+%27x%27.&state=s1s2s3s4")
+	if scope.Verdict != PreflightRefused || scope.Registered() != MatchYes {
+		t.Errorf("invalid_scope at the redirect_uri: %s, registered %s", scope.Verdict, scope.Registered())
+	}
+	unregistered := ReadPreflight(auth, "https://bank.example/cb/", 302, "/oauth2/fallbacks/error?error=invalid_request&error_description=The+request+is+missing+a+required+parameter%2C+includes+an+invalid+parameter+value%2C+includes+a+parameter+more+than+once%2C+or+is+otherwise+malformed.+The+%27redirect_uri%27+parameter+does+not+match+any+of+the+OAuth+2.0+Client%27s+pre-registered+redirect+urls.")
+	if unregistered.Registered() != MatchNo {
+		t.Errorf("an unregistered URI: %s", unregistered.Registered())
+	}
+	unknownClient := ReadPreflight(auth, "https://bank.example/cb", 302, "/oauth2/fallbacks/error?error=invalid_client&error_description=x")
+	if unknownClient.Registered() != MatchUnknown {
+		t.Errorf("an unknown client: %s", unknownClient.Registered())
+	}
+	if !AnyPortOnly("http://127.0.0.1:49152/cb") || AnyPortOnly("https://bank.example:8443/cb") || AnyPortOnly("http://127.0.0.1/cb") {
+		t.Error("AnyPortOnly")
+	}
+}

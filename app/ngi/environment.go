@@ -120,14 +120,27 @@ func Hydra(id, label, issuer string) Environment {
 	}
 }
 
-// The ids of NGI's own environments.
+// The ids of NGI's own environments, and of the tool's built-in sandbox.
 const (
 	PreprodID = "preprod"
 	ProdID    = "prod"
+	SandboxID = "sandbox"
 )
 
 // IsNGI reports whether e is one of NGI's own environments.
 func (e Environment) IsNGI() bool { return e.ID == PreprodID || e.ID == ProdID }
+
+// Who names the authorization server of e in a sentence: "NGI", "the
+// sandbox", or the environment's label.
+func (e Environment) Who() string {
+	switch {
+	case e.IsNGI():
+		return "NGI"
+	case e.ID == SandboxID:
+		return "the sandbox"
+	}
+	return e.Label
+}
 
 // CodeLifetime is how long Hydra keeps an authorization code valid by
 // default (ttl.auth_code).

@@ -65,6 +65,12 @@ func CodeUsedUp(reason string) bool {
 		strings.Contains(reason, "initial PKCE data")
 }
 
+// RedirectNotRegistered says whether the reason of Hydra's invalid_request
+// means the redirect_uri is none of the client's registered ones.
+func RedirectNotRegistered(reason string) bool {
+	return strings.Contains(reason, "pre-registered redirect")
+}
+
 // ErrorPagePath is Hydra's own error page, under the issuer: where it sends
 // the browser instead of the client's redirect_uri when it cannot trust
 // that URI (an unknown client_id, a redirect_uri not registered, a

@@ -120,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 	for _, c := range cfg.Clients {
 		s.clients[c.ID] = c
 	}
-	s.env = ngi.Hydra("sandbox", "Sandbox (built in, offline)", s.issuer)
+	s.env = ngi.Hydra(ngi.SandboxID, "Sandbox (built in, offline)", s.issuer)
 	// The API is served here; tokens are for NGI's preprod audiences, as the
 	// demo client is registered for them.
 	s.env.APIBase = origin + s.prefix + "/api"

@@ -19,7 +19,7 @@ const historyLimit = 30
 // historyEntry is one callback read or one token request sent.
 type historyEntry struct {
 	At      time.Time `json:"at"`
-	Kind    string    `json:"kind"` // callback or token
+	Kind    string    `json:"kind"` // callback, preflight or token
 	Env     string    `json:"env"`
 	Client  string    `json:"client"`
 	Outcome string    `json:"outcome"` // the verdict, or the error code
@@ -66,8 +66,12 @@ func (s *Shell) restore(i int) string {
 		s.sh.envID = e.Env
 	}
 	s.sh.clientID = e.Client
-	if e.Kind == "callback" {
+	switch e.Kind {
+	case "callback":
 		s.callback.readCallback(e.Callback, time.Now())
+		return "/callback"
+	case "preflight":
+		s.callback.probe.uris, s.callback.probe.scope = e.RedirectURI, e.Scope
 		return "/callback"
 	}
 	t := &s.token
@@ -92,7 +96,7 @@ func (s *Shell) renderHistory() ga.UI {
 	return ga.Section().ID("history").DataSet("count", len(h)).Body(
 		ga.H3().Textf("History in this browser (%d)", len(h)),
 		ga.If(len(h) == 0, func() ga.UI {
-			return ga.P().Class("hint").Text("Nothing yet: the callbacks you read and the token requests you send appear here, without codes, tokens or secrets.")
+			return ga.P().Class("hint").Text("Nothing yet: the callbacks you read, the preflights you run and the token requests you send appear here, without codes, tokens or secrets.")
 		}),
 		ga.If(len(h) > 0, func() ga.UI {
 			return ga.Div().Body(
@@ -100,10 +104,7 @@ func (s *Shell) renderHistory() ga.UI {
 					ga.THead().Body(ga.Tr().Body(ga.Th().Text("when"), ga.Th().Text("what"), ga.Th().Text("environment"), ga.Th().Text("client"), ga.Th().Text("outcome"), ga.Th().Text(""))),
 					ga.TBody().Body(ga.Range(h).Slice(func(i int) ga.UI {
 						e := h[i]
-						what := "callback read"
-						if e.Kind == "token" {
-							what = "token request (" + e.Grant + ")"
-						}
+						what := map[string]string{"callback": "callback read", "preflight": "preflight of " + e.RedirectURI, "token": "token request (" + e.Grant + ")"}[e.Kind]
 						return ga.Tr().DataSet("kind", e.Kind).Body(
 							ga.Td().Text(flow.Age(now.Sub(e.At))+" ago"), ga.Td().Text(what), ga.Td().Text(e.Env), ga.Td().Text(e.Client), ga.Td().Text(e.Outcome),
 							ga.Td().Body(ga.Button().Class("small", "history-restore").Type("button").DataSet("index", i).Text("Bring back").OnClick(s.onRestore)),

@@ -15,12 +15,52 @@ import (
 // the server would send the browser: to the login (accepted), to its error
 // page or back to the client with an error (refused).
 
-// preflightAnswer is one preflight's result as the page shows it.
+// preflightAnswer is one preflight's result as the page shows it, with
+// the request it answered.
 type preflightAnswer struct {
-	uri     string // the redirect_uri it asked about
-	result  *flow.Preflight
-	problem string // why there is no verdict
-	status  int
+	uri      string // the redirect_uri it asked about
+	who      string // the environment's server, in a sentence: "NGI", "the sandbox"
+	env      string
+	endpoint string
+	client   string
+	scope    string
+	at       time.Time
+	result   *flow.Preflight
+	problem  string // why there is no verdict
+	status   int
+}
+
+// registered is data-registered: match, mismatch or unknown.
+func (p *preflightAnswer) registered() flow.Match {
+	if p.result == nil {
+		return flow.MatchUnknown
+	}
+	return p.result.Registered()
+}
+
+// registeredText says whether the redirect_uri is registered, and how we know.
+func (p *preflightAnswer) registeredText() string {
+	switch p.registered() {
+	case flow.MatchYes:
+		if flow.AnyPortOnly(p.uri) {
+			return "registered, perhaps on another port: " + p.who + " accepts a loopback IP on any port (RFC 8252)"
+		}
+		return "registered (" + p.who + " answered at it)"
+	case flow.MatchNo:
+		return "not registered"
+	}
+	return "not known"
+}
+
+// acceptedText says whether the request as a whole was accepted.
+func (p *preflightAnswer) acceptedText() string {
+	switch p.verdict() {
+	case flow.PreflightAccepted:
+		return "accepted"
+	case flow.PreflightRefused:
+		return "refused: " + p.result.Error
+	}
+	return "unclear"
 }
 
 func (p *preflightAnswer) verdict() string {
@@ -43,8 +83,12 @@ func preflightParams(r flow.AuthRequest) map[string]string {
 // Past the rate limit it waits as told and asks again.
 func (sh *shared) preflight(r flow.AuthRequest, done func(*preflightAnswer)) {
 	in := flow.PreflightRequest{Env: sh.envID, Params: preflightParams(r)}
+	who := "the server"
+	if e := sh.env(); e != nil {
+		who = e.Who()
+	}
 	sh.relay("POST", "/api/preflight", in, func(res *flow.RelayResult, problem string) {
-		a := &preflightAnswer{uri: r.RedirectURI}
+		a := &preflightAnswer{uri: r.RedirectURI, who: who, env: in.Env, endpoint: r.Endpoint, client: r.ClientID, scope: r.Scope, at: time.Now()}
 		switch {
 		case problem != "":
 			a.problem = problem
@@ -56,13 +100,15 @@ func (sh *shared) preflight(r flow.AuthRequest, done func(*preflightAnswer)) {
 		default:
 			a.result, a.status = res.Preflight, res.Response.Status
 		}
+		sh.remember(historyEntry{At: a.at, Kind: "preflight", Env: a.env, Client: a.client, Scope: a.scope, RedirectURI: a.uri,
+			Outcome: a.registeredText() + "; " + a.acceptedText()})
 		done(a)
 	})
 }
 
 // sentence says a preflight's answer in plain words.
-func (p *preflightAnswer) sentence(clientID string) string {
-	r := p.result
+func (p *preflightAnswer) sentence() string {
+	r, who := p.result, capitalize(p.who)
 	switch {
 	case p.problem != "":
 		return "No answer: " + p.problem
@@ -71,18 +117,22 @@ func (p *preflightAnswer) sentence(clientID string) string {
 	case r.Verdict == flow.PreflightUnclear:
 		return fmt.Sprintf("Unclear: the server answered HTTP %d, not with a redirect to its login or an error. Location: %q.", p.status, r.Location)
 	case r.Verdict == flow.PreflightAccepted:
-		return "NGI accepts this request: the next page would be the login."
+		return who + " accepts this request: the next page would be the login."
 	case r.Where == "error_page":
-		return fmt.Sprintf("NGI refuses it before the login, on its own error page (%s): %s", r.Error, firstNonEmpty(r.Reason, r.Description, "no reason given")) + registeredHint(r, p.uri, clientID)
+		s := fmt.Sprintf("%s refuses it before the login, on its own error page (%s): %s", who, r.Error, firstNonEmpty(r.Reason, r.Description, "no reason given"))
+		if r.Registered() == flow.MatchNo && p.uri != "" {
+			s += fmt.Sprintf(" The redirect_uri %s is not registered for client %s.", p.uri, p.client)
+		}
+		return s
 	}
-	return fmt.Sprintf("NGI refuses it before the login, and sends the error back to the redirect_uri (%s): %s", r.Error, firstNonEmpty(r.Reason, r.Description, "no reason given"))
+	return fmt.Sprintf("%s sent the error back to the redirect_uri, so it is registered; the request itself is refused (%s): %s", who, r.Error, firstNonEmpty(r.Reason, r.Description, "no reason given"))
 }
 
-func registeredHint(r *flow.Preflight, uri, clientID string) string {
-	if strings.Contains(r.Reason, "redirect") && uri != "" {
-		return fmt.Sprintf(" The redirect_uri %s is not registered for client %s.", uri, clientID)
+func capitalize(s string) string {
+	if s == "" {
+		return s
 	}
-	return ""
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func (a *authorizeTab) onPreflight(ctx ga.Context, e ga.Event) {
@@ -99,7 +149,7 @@ func (a *authorizeTab) renderPreflight() ga.UI {
 				code = p.result.Error
 			}
 			return ga.P().ID("preflight-result").Class("check", map[string]string{flow.PreflightAccepted: "match", flow.PreflightRefused: "mismatch", flow.PreflightUnclear: "unknown"}[p.verdict()]).
-				Attr("aria-live", "polite").DataSet("verdict", p.verdict()).DataSet("error", code).Text(p.sentence(a.sh.clientID))
+				Attr("aria-live", "polite").DataSet("verdict", p.verdict()).DataSet("registered", string(p.registered())).DataSet("error", code).Text(p.sentence())
 		}),
 		ga.P().Class("hint").Text("Check with the server sends this request to the environment without following its answer: a login starts at NGI that nobody finishes. It expires by itself; nothing is created for any person."),
 	)
@@ -149,32 +199,20 @@ func (c *callbackTab) probeNext(rest []string) {
 	})
 }
 
-// probeMarkdown is the results as a small Markdown table for a ticket.
+// probeMarkdown is the results as a small Markdown table for a ticket,
+// with what was asked: when, where, which client and scope.
 func (c *callbackTab) probeMarkdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Redirect URIs of client `%s` at %s (authdebug preflight)\n\n| redirect_uri | verdict | error |\n|---|---|---|\n", c.sh.clientID, c.sh.envID)
+	if len(c.probe.answers) > 0 {
+		first := c.probe.answers[0]
+		fmt.Fprintf(&b, "Redirect URIs of client `%s` at %s (authdebug preflight, %s)\n\nAuthorize endpoint: %s  \nscope: `%s`\n\n",
+			first.client, first.env, first.at.Format(time.RFC3339), first.endpoint, first.scope)
+	}
+	b.WriteString("| redirect_uri | registered | request | what the server said |\n|---|---|---|---|\n")
 	for _, p := range c.probe.answers {
-		code := ""
-		if p.result != nil {
-			code = p.result.Error
-		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", p.uri, probeVerdict(p), code)
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", p.uri, p.registeredText(), p.acceptedText(), strings.ReplaceAll(p.sentence(), "|", "\\|"))
 	}
 	return b.String()
-}
-
-// probeVerdict names a URI's result: registered, not registered, or refused
-// for another reason.
-func probeVerdict(p *preflightAnswer) string {
-	switch {
-	case p.verdict() == flow.PreflightAccepted:
-		return "registered and accepted"
-	case p.verdict() == flow.PreflightRefused && strings.Contains(p.result.Reason, "redirect"):
-		return "not registered"
-	case p.verdict() == flow.PreflightRefused:
-		return "refused: " + firstNonEmpty(p.result.Reason, p.result.Error)
-	}
-	return "unclear"
 }
 
 func (c *callbackTab) renderProbe() ga.UI {
@@ -190,15 +228,15 @@ func (c *callbackTab) renderProbe() ga.UI {
 		ga.If(len(c.probe.answers) > 0, func() ga.UI {
 			return ga.Div().Body(
 				ga.Table().ID("probe-results").Class("params").Body(
-					ga.THead().Body(ga.Tr().Body(ga.Th().Text("redirect_uri"), ga.Th().Text("verdict"), ga.Th().Text("what the server said"))),
+					ga.THead().Body(ga.Tr().Body(ga.Th().Text("redirect_uri"), ga.Th().Text("registered?"), ga.Th().Text("request"), ga.Th().Text("what the server said"))),
 					ga.TBody().Body(ga.Range(c.probe.answers).Slice(func(i int) ga.UI {
 						p := c.probe.answers[i]
 						code := ""
 						if p.result != nil {
 							code = p.result.Error
 						}
-						return ga.Tr().DataSet("uri", p.uri).DataSet("verdict", p.verdict()).DataSet("error", code).Body(
-							ga.Td().Class("value").Text(p.uri), ga.Td().Text(probeVerdict(p)), ga.Td().Text(p.sentence(c.sh.clientID)))
+						return ga.Tr().DataSet("uri", p.uri).DataSet("verdict", p.verdict()).DataSet("registered", string(p.registered())).DataSet("error", code).Body(
+							ga.Td().Class("value").Text(p.uri), ga.Td().Class("registered").Text(p.registeredText()), ga.Td().Class("accepted").Text(p.acceptedText()), ga.Td().Text(p.sentence()))
 					})),
 				),
 				ga.Pre().ID("probe-markdown").Class("hidden-copy").Text(c.probeMarkdown()),

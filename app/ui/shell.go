@@ -354,7 +354,7 @@ func (s *Shell) renderEnvBar() ga.UI {
 			)
 		}),
 		ga.If(s.sh.envsErr != "", func() ga.UI { return ga.P().Class("error").Text(s.sh.envsErr) }),
-		ga.If(s.sh.sandboxDown && e != nil && e.ID == "sandbox", func() ga.UI {
+		ga.If(s.sh.sandboxDown && e != nil && e.ID == ngi.SandboxID, func() ga.UI {
 			return ga.P().ID("sandbox-store-down").Class("error").Attr("role", "status").Text(
 				"The sandbox's store (Redis) does not answer: sandbox flows fail until it does (the operator sees authdebug_sandbox_store_up at 0). NGI preprod and prod are not affected.")
 		}),
