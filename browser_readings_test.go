@@ -74,6 +74,14 @@ func TestBrowserKeyboardFocusFollows(t *testing.T) {
 	b := newBrowser(t)
 	b.open(srv.URL + "/callback")
 	b.waitApp()
+	// Live regions exist before their first result, so that it is announced.
+	if b.eval(`String(document.querySelector('#callback-result[aria-live]') !== null)`) != "true" {
+		t.Error("the callback's live region comes with its first result")
+	}
+	// The two lists of URIs say at a glance which one asks the server.
+	if !strings.Contains(b.text("label[for=registered-uris]"), "in this page") || b.attr("#probe", "class") != "asks-server" {
+		t.Errorf("the two URI boxes look alike: %q", b.text("label[for=registered-uris]"))
+	}
 	b.input("#callback-input", "https://bank.example/cb?code=abc&state=s1s2s3s4s5")
 	b.waitAttr("#callback-result", "data-outcome", "success")
 	b.eval(`document.querySelector('#callback-to-token').focus(); ""`)
@@ -81,6 +89,9 @@ func TestBrowserKeyboardFocusFollows(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.waitJS(`document.querySelector('#app').dataset.tab === 'token'`)
+	if b.eval(`String(document.querySelector('#token-live[aria-live]') !== null && !document.querySelector('#token-result'))`) != "true" {
+		t.Error("the token answer's live region comes with its first result")
+	}
 	b.waitJS(`document.activeElement && document.activeElement.tagName === 'H2' && document.activeElement.closest('#tab') !== null`)
 	b.eval(`document.querySelector('#use-demo-secret').focus(); ""`)
 	if err := chromedp.Do(b.ctx, chromedp.KeyEvent("\r")); err != nil {

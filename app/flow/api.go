@@ -254,17 +254,20 @@ func NOK(ore int64) string {
 	var b strings.Builder
 	for i, c := range kroner {
 		if i > 0 && (len(kroner)-i)%3 == 0 {
-			b.WriteRune(' ')
+			b.WriteRune(nbsp)
 		}
 		b.WriteRune(c)
 	}
-	return fmt.Sprintf("%s%s,%02d kr", sign, b.String(), ore%100)
+	return fmt.Sprintf("%s%s,%02d%ckr", sign, b.String(), ore%100, nbsp)
 }
 
 // Percent writes a rate in hundredths of a percent the Norwegian way: 1020 is "10,20 %".
 func Percent(hundredths int64) string {
-	return fmt.Sprintf("%d,%02d %%", hundredths/100, hundredths%100)
+	return fmt.Sprintf("%d,%02d%c%%", hundredths/100, hundredths%100, nbsp)
 }
+
+// nbsp joins the parts of an amount, so that it never breaks across lines.
+const nbsp = '\u00a0'
 
 // CallTarget is the URL a call goes to: the API base and the operation's
 // fixed path, the consent id and the feed's numbers put in by the rules

@@ -9,12 +9,12 @@ import (
 )
 
 func TestNorwegianAmountsAndRates(t *testing.T) {
-	for ore, want := range map[int64]string{1200000: "12 000,00 kr", 0: "0,00 kr", 5: "0,05 kr", 123456789: "1 234 567,89 kr", 99900: "999,00 kr", -150: "−1,50 kr"} {
+	for ore, want := range map[int64]string{1200000: "12\u00a0000,00\u00a0kr", 0: "0,00\u00a0kr", 5: "0,05\u00a0kr", 123456789: "1\u00a0234\u00a0567,89\u00a0kr", 99900: "999,00\u00a0kr", -150: "−1,50\u00a0kr"} {
 		if got := NOK(ore); got != want {
 			t.Errorf("NOK(%d) = %q, want %q", ore, got, want)
 		}
 	}
-	for h, want := range map[int64]string{1020: "10,20 %", 5: "0,05 %", 2399: "23,99 %"} {
+	for h, want := range map[int64]string{1020: "10,20\u00a0%", 5: "0,05\u00a0%", 2399: "23,99\u00a0%"} {
 		if got := Percent(h); got != want {
 			t.Errorf("Percent(%d) = %q, want %q", h, got, want)
 		}

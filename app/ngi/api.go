@@ -75,6 +75,15 @@ var LoanKinds = map[string]string{
 	LoanChargeCard:     "charge card",
 }
 
+// ChargePeriods names installmentChargePeriod's values in plain words, to
+// follow an amount: "45,00 kr a month".
+var ChargePeriods = map[string]string{
+	"MONTHLY":     "a month",
+	"QUARTERLY":   "a quarter",
+	"HALF-YEARLY": "every half year",
+	"YEARLY":      "a year",
+}
+
 // Feed event types.
 const (
 	EventConsentCreated  = "SAMTYKKE_OPPRETTET"

@@ -158,8 +158,8 @@ func (c *callbackTab) render() ga.UI {
 				),
 			)
 		}),
-		ga.H3().Text("Registered redirect URIs"),
-		ga.Label().For("registered-uris").Class("hint").Text("Paste the redirect URIs registered for this client (one per line, or separated by commas or spaces) to check the callback's URI against each. They are kept in this browser for the client."),
+		ga.H3().Text("Compare with the URIs you know are registered (nothing is sent)"),
+		ga.Label().For("registered-uris").Class("hint").Text("Paste the redirect URIs registered for this client, as NGI has them on file (one per line, or separated by commas or spaces): the callback above is compared with each, in this page. They are kept in this browser for the client. To ask NGI itself instead, use \"Which redirect URIs are registered?\" below."),
 		ga.Textarea().ID("registered-uris").Rows(3).Spellcheck(false).Attr("value", c.registeredURIs()).OnInput(c.onRegistered),
 		c.renderRegisteredCheck(registered),
 		c.renderProbe(),

@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -217,7 +219,8 @@ func (c *callTab) render(journey ga.UI) ga.UI {
 		),
 		findingList("call-findings", findings, "Ready to call."),
 		sendButtons("call-send", "Call", "Call "+op.ID, "Calling…", c.busy, func() []flow.Finding { return c.findings(time.Now()) }, c.send),
-		ga.If(c.result != nil, func() ga.UI { return c.renderResult(c.result) }),
+		// The live region is there before the first answer, so that it is announced.
+		ga.Div().ID("call-live").Attr("aria-live", "polite").Body(ga.If(c.result != nil, func() ga.UI { return c.renderResult(c.result) })),
 		journey,
 	)
 }
@@ -255,7 +258,7 @@ func (c *callTab) renderResult(r *callResult) ga.UI {
 			e, apiErr = parsed, parsed.Error
 		}
 	}
-	return ga.Section().ID("call-result").Class("result", outcome).Attr("aria-live", "polite").
+	return ga.Section().ID("call-result").Class("result", outcome).
 		DataSet("outcome", outcome).DataSet("status", status).DataSet("error", apiErr).Body(
 		c.renderCallVerdict(r, status, e),
 		ga.If(r.relay.Request != nil, func() ga.UI { return renderWire(c.sh, r.relay.Request, r.relay.Response, c.revealSSN) }),
@@ -322,7 +325,7 @@ func (c *callTab) renderDebt(d flow.Debt) ga.UI {
 		ga.If(d.CreditorsMissing > 0, func() ga.UI {
 			return ga.P().ID("debt-missing").Class("banner").Textf("%d creditor(s) did not answer in time: NGI shows yesterday's data for them where it has it, and nothing where it has not. The total may be too low.", d.CreditorsMissing)
 		}),
-		ga.Table().ID("debt-table").Class("params").Body(
+		ga.Table().ID("debt-table").Class("params", "stacks").Body(
 			ga.THead().Body(ga.Tr().Body(ga.Th().Text("creditor"), ga.Th().Text("kind"), ga.Th().Text("owed"), ga.Th().Text("limit / original"), ga.Th().Text("interest"), ga.Th().Text("instalment charges"), ga.Th().Text("co-borrower"))),
 			ga.TBody().Body(ga.Range(d.Loans).Slice(func(i int) ga.UI {
 				cl := d.Loans[i]
@@ -330,24 +333,29 @@ func (c *callTab) renderDebt(d flow.Debt) ga.UI {
 					return ga.Tr().DataSet("loan", i).Class("mismatch").Body(ga.Td().Text(cl.Creditor), ga.Td().Attr("colspan", 6).Text("did not answer"))
 				}
 				l := cl.Loan
-				limit := amount(l.CreditLimit)
+				var limit ga.UI = ga.Span().Class("amount").Text(amount(l.CreditLimit))
 				if l.OriginalBalance != nil {
-					limit = amount(l.OriginalBalance) + " (original)"
+					limit = ga.Span().Body(ga.Span().Class("amount").Text(amount(l.OriginalBalance)), ga.Text(" (original)"))
 				}
-				rate, charges := "", ""
+				rate := ""
 				if l.NominalInterestRate != nil {
 					rate = flow.Percent(*l.NominalInterestRate)
 				}
+				var charges ga.UI = ga.Text("")
 				if l.InstallmentCharges != nil {
-					charges = flow.NOK(*l.InstallmentCharges) + " " + l.InstallmentChargePeriod
+					charges = ga.Span().Body(ga.Span().Class("amount").Text(flow.NOK(*l.InstallmentCharges)),
+						ga.Text(" "+cmp.Or(ngi.ChargePeriods[l.InstallmentChargePeriod], strings.ToLower(l.InstallmentChargePeriod))))
 				}
+				// data-label names each cell when the table stacks on a phone.
 				return ga.Tr().DataSet("loan", i).Body(
-					ga.Td().Text(cl.Creditor), ga.Td().Text(ngi.LoanKinds[l.Type]), ga.Td().Class("value").Text(flow.NOK(l.Owed())),
-					ga.Td().Class("value").Text(limit), ga.Td().Text(rate), ga.Td().Text(charges), ga.Td().Text(map[int]string{0: "no", 1: "yes"}[l.CoBorrower]),
+					ga.Td().DataSet("label", "creditor").Text(cl.Creditor), ga.Td().DataSet("label", "kind").Text(ngi.LoanKinds[l.Type]),
+					ga.Td().DataSet("label", "owed").Body(ga.Span().Class("amount").Text(flow.NOK(l.Owed()))),
+					ga.Td().DataSet("label", "limit / original").Body(limit), ga.Td().DataSet("label", "interest").Body(ga.Span().Class("amount").Text(rate)),
+					ga.Td().DataSet("label", "instalment charges").Body(charges), ga.Td().DataSet("label", "co-borrower").Text(map[int]string{0: "no", 1: "yes"}[l.CoBorrower]),
 				)
 			})),
 		),
-		ga.P().ID("debt-total").Body(ga.Strong().Text("Total owed: "), ga.Text(flow.NOK(d.Total()))),
+		ga.P().ID("debt-total").Body(ga.Strong().Text("Total owed: "), ga.Span().Class("amount").Text(flow.NOK(d.Total()))),
 	)
 }
 

@@ -143,14 +143,15 @@ func (a *authorizeTab) onPreflight(ctx ga.Context, e ga.Event) {
 func (a *authorizeTab) renderPreflight() ga.UI {
 	p := a.preflight
 	return ga.Div().Body(
-		ga.If(p != nil, func() ga.UI {
+		// The live region is there before the first answer, so that it is announced.
+		ga.Div().ID("preflight-live").Attr("aria-live", "polite").Body(ga.If(p != nil, func() ga.UI {
 			code := ""
 			if p.result != nil {
 				code = p.result.Error
 			}
 			return ga.P().ID("preflight-result").Class("check", map[string]string{flow.PreflightAccepted: "match", flow.PreflightRefused: "mismatch", flow.PreflightUnclear: "unknown"}[p.verdict()]).
-				Attr("aria-live", "polite").DataSet("verdict", p.verdict()).DataSet("registered", string(p.registered())).DataSet("error", code).Text(p.sentence())
-		}),
+				DataSet("verdict", p.verdict()).DataSet("registered", string(p.registered())).DataSet("error", code).Text(p.sentence())
+		})),
 		ga.P().Class("hint").Text("Check with the server sends this request to the environment without following its answer: a login starts at NGI that nobody finishes. It expires by itself; nothing is created for any person."),
 	)
 }
@@ -216,9 +217,9 @@ func (c *callbackTab) probeMarkdown() string {
 }
 
 func (c *callbackTab) renderProbe() ga.UI {
-	return ga.Section().ID("probe").Body(
+	return ga.Section().ID("probe").Class("asks-server").Body(
 		ga.H3().Text("Which redirect URIs are registered? (asks the server)"),
-		ga.Label().For("probe-uris").Class("hint").Text("One redirect URI per line: each is sent to the environment as an authorize request for this client, one at a time, and the answer read before any login."),
+		ga.Label().For("probe-uris").Class("hint").Text("Redirect URIs to try, one per line: each is sent to the chosen environment as an authorize request for this client, one at a time, and its answer read before any login. No callback is needed."),
 		ga.Textarea().ID("probe-uris").Rows(3).Spellcheck(false).Attr("value", c.probe.uris).OnInput(c.onProbeURIs),
 		ga.Div().Class("row").Body(
 			ga.Label().For("probe-scope").Text("scope "),

@@ -290,7 +290,8 @@ func (t *tokenTab) render() ga.UI {
 		),
 		findingList("token-findings", findings, "Ready to send."),
 		sendButtons("exchange", "Send", "Send token request", "Sending…", t.busy || e == nil, func() []flow.Finding { return t.findings(time.Now()) }, t.exchange),
-		ga.If(t.result != nil, func() ga.UI { return t.renderResult(t.result) }),
+		// The live region is there before the first answer, so that it is announced.
+		ga.Div().ID("token-live").Attr("aria-live", "polite").Body(ga.If(t.result != nil, func() ga.UI { return t.renderResult(t.result) })),
 	)
 }
 
@@ -338,7 +339,7 @@ func (t *tokenTab) renderResult(r *tokenResult) ga.UI {
 		errCode = r.oauthErr.Error
 	}
 	stale := t.stale()
-	return ga.Section().ID("token-result").Class("result", r.outcome(), classIf("stale", stale)).Attr("aria-live", "polite").
+	return ga.Section().ID("token-result").Class("result", r.outcome(), classIf("stale", stale)).
 		DataSet("outcome", r.outcome()).DataSet("status", status).DataSet("error", errCode).DataSet("stale", stale).Body(
 		ga.If(stale, func() ga.UI {
 			return ga.P().ID("token-stale").Class("banner").Textf("This answer is for the previous request (%s, grant %s), not the one above.", r.env, r.grant)
@@ -409,7 +410,7 @@ func (t *tokenTab) renderVerdict(r *tokenResult) ga.UI {
 		)),
 		ga.Div().Class("row").Body(
 			ga.Button().ID("revoke").Type("button").Text("Revoke the access token").OnClick(t.onRevoke),
-			ga.If(t.revoked != "", func() ga.UI { return ga.Span().ID("revoke-result").Text(t.revoked) }),
+			ga.Span().ID("revoke-result").Attr("aria-live", "polite").Text(t.revoked),
 		),
 	)
 }
