@@ -101,7 +101,7 @@ func TestBrowserCallIntegratedConsentJourney(t *testing.T) {
 	// Before createConsent: a consent.create token for the debt call is refused here.
 	b.choose("#call-operation", "getDebtWithConsentID")
 	b.input("#call-consent-id", "3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8")
-	b.waitJS(`document.querySelector('#call-send').disabled && document.querySelector('#call-findings').innerText.includes('another API')`)
+	b.waitJS(`document.querySelector('#call-send').getAttribute('aria-disabled') === 'true' && document.querySelector('#call-findings').innerText.includes('another API')`)
 	callAndWait(b, "#call-send-anyway")
 	b.waitAttr("#call-result", "data-status", "403")
 	step("2", "200")

@@ -45,6 +45,7 @@ func TestBrowserFitsAPhone(t *testing.T) {
 	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(400, 900)); err != nil {
 		t.Fatal(err)
 	}
+	b.screenshot("phone-debt")
 	if charges := b.text("#debt-table"); strings.Contains(charges, "MONTHLY") {
 		t.Errorf("a cell mixes languages: %s", charges)
 	}

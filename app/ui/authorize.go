@@ -33,12 +33,23 @@ type authorizeTab struct {
 	preflightBusy bool
 }
 
-func (a *authorizeTab) init() {
+func (a *authorizeTab) setUp(s *Shell) {
+	a.sh = &s.sh
 	a.purpose = ngi.ScopePresentation
 	a.scope = a.purpose
 	a.state = flow.RandomValue()
 	a.pkce = flow.NewPKCE()
 	a.responseMode = "query"
+}
+
+// open reads a deep link: the request's parameters in the page's query.
+func (a *authorizeTab) open(u *url.URL, now time.Time) { a.applyDeepLink(u.Query()) }
+
+func (a *authorizeTab) arrive() {}
+
+func (a *authorizeTab) fields() map[string]string {
+	return map[string]string{"authorize-scope": a.scope, "redirect-uri": a.redirect(), "state": a.state, "nonce": a.nonce,
+		"days": a.days, "authorize-paste": a.pasted}
 }
 
 // rebuildScope writes the scope from the builder's parts.
@@ -340,5 +351,26 @@ func randomField(id, button string, v *string) ga.UI {
 		ga.Button().ID(id+"-regenerate").Type("button").Text(button).OnClick(func(ctx ga.Context, e ga.Event) {
 			*v = flow.RandomValue()
 		}),
+	)
+}
+
+func (a *authorizeTab) onPreflight(ctx ga.Context, e ga.Event) {
+	a.preflightBusy, a.preflight = true, nil
+	a.sh.preflight(a.request(), func(p *preflightAnswer) { a.preflightBusy, a.preflight = false, p })
+}
+
+func (a *authorizeTab) renderPreflight() ga.UI {
+	p := a.preflight
+	return ga.Div().Body(
+		// The live region is there before the first answer, so that it is announced.
+		ga.Div().ID("preflight-live").Attr("aria-live", "polite").Body(ga.If(p != nil, func() ga.UI {
+			code := ""
+			if p.result != nil {
+				code = p.result.Error
+			}
+			return ga.P().ID("preflight-result").Class("check", map[string]string{flow.PreflightAccepted: "match", flow.PreflightRefused: "mismatch", flow.PreflightUnclear: "unknown"}[p.verdict()]).
+				DataSet("verdict", p.verdict()).DataSet("registered", string(p.registered())).DataSet("error", code).Text(p.sentence())
+		})),
+		ga.P().Class("hint").Text("Check with the server sends this request to the environment without following its answer: a login starts at NGI that nobody finishes. It expires by itself; nothing is created for any person."),
 	)
 }

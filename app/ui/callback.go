@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -43,6 +44,26 @@ const registeredKey = "authdebug.registered"
 
 // registeredURIs is the list typed for the chosen client.
 func (c *callbackTab) registeredURIs() string { return c.registered[c.sh.clientID] }
+
+func (c *callbackTab) setUp(s *Shell) { c.sh, c.probe.sh = &s.sh, &s.sh }
+
+// open reads the callback the page was opened with: NGI's redirect to
+// /callback, or a shared link's #read=.
+func (c *callbackTab) open(u *url.URL, now time.Time) {
+	switch shared, isShared := strings.CutPrefix(u.Fragment, shareKey+"="); {
+	case isShared:
+		c.readCallback(shared, now)
+	case u.RawQuery != "" || u.Fragment != "":
+		c.readCallback(u.String(), now)
+		c.rememberReading()
+	}
+}
+
+func (c *callbackTab) arrive() {}
+
+func (c *callbackTab) fields() map[string]string {
+	return map[string]string{"callback-input": c.input, "registered-uris": c.registeredURIs(), "probe-uris": c.probe.uris, "probe-scope": c.probe.scope}
+}
 
 // readCallback reads a callback URL and, on success, hands its code to the
 // Token tab together with what the matching pending request knew, and
@@ -162,7 +183,7 @@ func (c *callbackTab) render() ga.UI {
 		ga.Label().For("registered-uris").Class("hint").Text("Paste the redirect URIs registered for this client, as NGI has them on file (one per line, or separated by commas or spaces): the callback above is compared with each, in this page. They are kept in this browser for the client. To ask NGI itself instead, use \"Which redirect URIs are registered?\" below."),
 		ga.Textarea().ID("registered-uris").Rows(3).Spellcheck(false).Attr("value", c.registeredURIs()).OnInput(c.onRegistered),
 		c.renderRegisteredCheck(registered),
-		c.renderProbe(),
+		c.probe.render(),
 		c.renderPending(),
 	)
 }

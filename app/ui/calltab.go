@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,8 @@ type tokenHandoff struct {
 
 // callTab calls NGI's API with the token just obtained.
 type callTab struct {
-	sh *shared
+	sh    *shared
+	token *tokenTab // the journey gets its tokens there
 
 	op        string
 	consentID string
@@ -50,10 +52,21 @@ type callResult struct {
 	curl     string
 }
 
-func (c *callTab) init() {
+func (c *callTab) setUp(s *Shell) {
+	c.sh, c.token = &s.sh, &s.token
 	c.op = ngi.OpDebtWithCode
 	c.consent = flow.ConsentBody{NIN: ngi.TestPersons[0], ScopeOfConsent: ngi.ScopePresentation, DurationDays: 30, ClientConsentID: newUUID()}
 	c.fromSeq, c.limit = "0", "50"
+}
+
+func (c *callTab) open(*url.URL, time.Time) {}
+
+// arrive takes the token the Token tab got last.
+func (c *callTab) arrive() { c.take(c.sh.token) }
+
+func (c *callTab) fields() map[string]string {
+	return map[string]string{"call-token": c.access, "call-consent-id": c.consentID,
+		"call-client-consent-id": c.consent.ClientConsentID, "call-nin": c.consent.NIN}
 }
 
 // newUUID is a fresh random UUID (version 4), for client_consent_id.
@@ -182,7 +195,7 @@ func (c *callTab) onFromSeq(ctx ga.Context, e ga.Event) {
 func (c *callTab) onLimit(ctx ga.Context, e ga.Event)     { c.limit = ctx.JSSrc().Get("value").String() }
 func (c *callTab) onRevealSSN(ctx ga.Context, e ga.Event) { c.revealSSN = !c.revealSSN }
 
-func (c *callTab) render(journey ga.UI) ga.UI {
+func (c *callTab) render() ga.UI {
 	op := c.operation()
 	findings := c.findings(time.Now())
 	return ga.Div().ID("call").Body(
@@ -221,7 +234,7 @@ func (c *callTab) render(journey ga.UI) ga.UI {
 		sendButtons("call-send", "Call", "Call "+op.ID, "Calling…", c.busy, func() []flow.Finding { return c.findings(time.Now()) }, c.send),
 		// The live region is there before the first answer, so that it is announced.
 		ga.Div().ID("call-live").Attr("aria-live", "polite").Body(ga.If(c.result != nil, func() ga.UI { return c.renderResult(c.result) })),
-		journey,
+		c.renderJourney(),
 	)
 }
 
@@ -374,4 +387,59 @@ func (t *tokenTab) handOverToken(tok *flow.TokenResponse, env, client, grant, au
 		}
 	}
 	t.sh.token = h
+}
+
+// The integrated-consent journey, as NGI's own example script runs it: each
+// step says what it needs and hands its result to the next.
+var journeySteps = []struct {
+	label, needs string
+	service      int    // a client-credentials token for this service, or -1
+	op           string // else this call
+}{
+	{"Get a client-credentials token for consent.create", "the client id and secret (Token tab)", 1, ""},
+	{"Register the consent (createConsent)", "the token of step 1 and the consent's body below", -1, ngi.OpCreateConsent},
+	{"Get a client-credentials token for the debt API", "the client id and secret", 0, ""},
+	{"Read the debt (getDebtWithConsentID)", "the token of step 3 and the consent id of step 2", -1, ngi.OpDebtWithConsent},
+	{"Read the consent's status (getConsentStatusWithID)", "the same", -1, ngi.OpConsentStatus},
+	{"Revoke the consent (revokeConsentByID)", "the same; its status then reads inactive", -1, ngi.OpRevokeConsent},
+}
+
+// journeyStep runs one step: a token on the Token tab's form, or a call.
+func (c *callTab) journeyStep(i int) {
+	if i < 0 || i >= len(journeySteps) {
+		return
+	}
+	step := journeySteps[i]
+	if step.op != "" {
+		c.op = step.op
+		c.send()
+		return
+	}
+	e := c.sh.env()
+	if e == nil || step.service >= len(e.Services) {
+		return
+	}
+	t := c.token
+	t.grant = flow.GrantClientCredentials
+	t.choosePreset(e.Services[step.service].Audience)
+	t.exchange()
+}
+
+func (c *callTab) onJourney(ctx ga.Context, e ga.Event) {
+	i, _ := strconv.Atoi(ctx.JSSrc().Get("dataset").Get("step").String())
+	c.journeyStep(i)
+}
+
+func (c *callTab) renderJourney() ga.UI {
+	return ga.Section().ID("journey").Body(
+		ga.H3().Text("The integrated-consent journey"),
+		ga.P().Class("hint").Text("You collected the person's consent yourself and register it with NGI, then read the debt with it. Each step uses the client id and secret of the Token tab, and hands its result to the next."),
+		ga.Ol().Body(ga.Range(journeySteps).Slice(func(i int) ga.UI {
+			step := journeySteps[i]
+			return ga.Li().Body(
+				ga.Button().ID("journey-"+strconv.Itoa(i+1)).Type("button").Class("small").DataSet("step", i).Disabled(c.busy || c.token.busy).Text(step.label).OnClick(c.onJourney),
+				ga.Span().Class("hint").Text(" needs "+step.needs),
+			)
+		})),
+	)
 }

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"net/url"
 	"strconv"
+	"time"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
 
@@ -44,6 +46,17 @@ func (d *discoveryTab) load() {
 			d.checks = checks
 		}
 	})
+}
+
+func (d *discoveryTab) setUp(s *Shell)            { d.sh = &s.sh }
+func (d *discoveryTab) open(*url.URL, time.Time)  {}
+func (d *discoveryTab) fields() map[string]string { return map[string]string{} }
+
+// arrive fetches the environment's keys and discovery document, when the
+// ones shown are another environment's.
+func (d *discoveryTab) arrive() {
+	d.sh.ensureKeys()
+	d.loadIfStale()
 }
 
 // loadIfStale fetches when the result is for another environment.

@@ -1,13 +1,6 @@
 package ui
 
-import (
-	"strconv"
-	"time"
-
-	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
-
-	"authdebug/app/flow"
-)
+import "time"
 
 // historyKey is the localStorage key of the history: what was read and sent
 // in this browser, never a secret, a code, a token or a national id number.
@@ -54,65 +47,4 @@ func (sh *shared) forgetHistory() {
 	if sh.mounted {
 		sh.root.LocalStorage().Del(historyKey)
 	}
-}
-
-// restore brings back a history entry on its tab.
-func (s *Shell) restore(i int) string {
-	if i < 0 || i >= len(s.sh.history) {
-		return ""
-	}
-	e := s.sh.history[i]
-	if e.Env != "" {
-		s.sh.envID = e.Env
-	}
-	s.sh.clientID = e.Client
-	switch e.Kind {
-	case "callback":
-		s.callback.readCallback(e.Callback, time.Now())
-		return "/callback"
-	case "preflight":
-		s.callback.probe.uris, s.callback.probe.scope = e.RedirectURI, e.Scope
-		return "/callback"
-	}
-	t := &s.token
-	t.grant, t.audience, t.scope, t.redirectURI, t.preset = e.Grant, e.Audience, e.Scope, e.RedirectURI, false
-	t.code, t.verifier = "", ""
-	return "/token"
-}
-
-func (s *Shell) onRestore(ctx ga.Context, e ga.Event) {
-	i, _ := strconv.Atoi(ctx.JSSrc().Get("dataset").Get("index").String())
-	if path := s.restore(i); path != "" {
-		ctx.Navigate(path)
-	}
-}
-
-func (s *Shell) onForgetHistory(ctx ga.Context, e ga.Event) { s.sh.forgetHistory() }
-
-// renderHistory lists the callbacks read and the token requests sent here.
-func (s *Shell) renderHistory() ga.UI {
-	h := s.sh.history
-	now := time.Now()
-	return ga.Section().ID("history").DataSet("count", len(h)).Body(
-		ga.H3().Textf("History in this browser (%d)", len(h)),
-		ga.If(len(h) == 0, func() ga.UI {
-			return ga.P().Class("hint").Text("Nothing yet: the callbacks you read, the preflights you run and the token requests you send appear here, without codes, tokens or secrets.")
-		}),
-		ga.If(len(h) > 0, func() ga.UI {
-			return ga.Div().Body(
-				ga.Table().Class("params", "history").Body(
-					ga.THead().Body(ga.Tr().Body(ga.Th().Text("when"), ga.Th().Text("what"), ga.Th().Text("environment"), ga.Th().Text("client"), ga.Th().Text("outcome"), ga.Th().Text(""))),
-					ga.TBody().Body(ga.Range(h).Slice(func(i int) ga.UI {
-						e := h[i]
-						what := map[string]string{"callback": "callback read", "preflight": "preflight of " + e.RedirectURI, "token": "token request (" + e.Grant + ")"}[e.Kind]
-						return ga.Tr().DataSet("kind", e.Kind).Body(
-							ga.Td().Text(flow.Age(now.Sub(e.At))+" ago"), ga.Td().Text(what), ga.Td().Text(e.Env), ga.Td().Text(e.Client), ga.Td().Text(e.Outcome),
-							ga.Td().Body(ga.Button().Class("small", "history-restore").Type("button").DataSet("index", i).Text("Bring back").OnClick(s.onRestore)),
-						)
-					})),
-				),
-				ga.Button().ID("history-forget").Type("button").Text("Forget the history").OnClick(s.onForgetHistory),
-			)
-		}),
-	)
 }

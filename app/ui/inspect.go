@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,17 @@ type keyState struct {
 func (in *inspectTab) setInput(v string, pending *flow.PendingRequest) {
 	in.input, in.pending, in.revealPID = v, pending, false
 }
+
+func (in *inspectTab) setUp(s *Shell)           { in.sh = &s.sh }
+func (in *inspectTab) open(*url.URL, time.Time) {}
+
+// arrive shows the Token tab's last ID token and fetches the keys to verify it.
+func (in *inspectTab) arrive() {
+	in.take(in.sh.response)
+	in.sh.ensureKeys()
+}
+
+func (in *inspectTab) fields() map[string]string { return map[string]string{"inspect-input": in.input} }
 
 // take shows the Token tab's last response with an ID token, once.
 func (in *inspectTab) take(h *responseHandoff) {

@@ -135,113 +135,93 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func (a *authorizeTab) onPreflight(ctx ga.Context, e ga.Event) {
-	a.preflightBusy, a.preflight = true, nil
-	a.sh.preflight(a.request(), func(p *preflightAnswer) { a.preflightBusy, a.preflight = false, p })
-}
-
-func (a *authorizeTab) renderPreflight() ga.UI {
-	p := a.preflight
-	return ga.Div().Body(
-		// The live region is there before the first answer, so that it is announced.
-		ga.Div().ID("preflight-live").Attr("aria-live", "polite").Body(ga.If(p != nil, func() ga.UI {
-			code := ""
-			if p.result != nil {
-				code = p.result.Error
-			}
-			return ga.P().ID("preflight-result").Class("check", map[string]string{flow.PreflightAccepted: "match", flow.PreflightRefused: "mismatch", flow.PreflightUnclear: "unknown"}[p.verdict()]).
-				DataSet("verdict", p.verdict()).DataSet("registered", string(p.registered())).DataSet("error", code).Text(p.sentence())
-		})),
-		ga.P().Class("hint").Text("Check with the server sends this request to the environment without following its answer: a login starts at NGI that nobody finishes. It expires by itself; nothing is created for any person."),
-	)
-}
-
 // probe checks a list of redirect URIs for the client, one preflight at a
 // time, for QA: which are registered exactly as written.
 type probe struct {
+	sh      *shared
 	uris    string
 	scope   string
 	running bool
 	answers []*preflightAnswer
 }
 
-func (c *callbackTab) onProbeURIs(ctx ga.Context, e ga.Event) {
-	c.probe.uris = ctx.JSSrc().Get("value").String()
+func (p *probe) onURIs(ctx ga.Context, e ga.Event) {
+	p.uris = ctx.JSSrc().Get("value").String()
 }
-func (c *callbackTab) onProbeScope(ctx ga.Context, e ga.Event) {
-	c.probe.scope = ctx.JSSrc().Get("value").String()
+func (p *probe) onScope(ctx ga.Context, e ga.Event) {
+	p.scope = ctx.JSSrc().Get("value").String()
 }
 
-func (c *callbackTab) onProbeRun(ctx ga.Context, e ga.Event) {
-	uris := flow.SplitURIs(c.probe.uris)
-	if c.probe.running || len(uris) == 0 {
+func (p *probe) onRun(ctx ga.Context, e ga.Event) {
+	uris := flow.SplitURIs(p.uris)
+	if p.running || len(uris) == 0 {
 		return
 	}
-	c.probe.running, c.probe.answers = true, nil
-	c.probeNext(uris)
+	p.running, p.answers = true, nil
+	p.next(uris)
 }
 
 // probeNext asks about the next URI once the one before has its answer.
-func (c *callbackTab) probeNext(rest []string) {
+func (p *probe) next(rest []string) {
 	if len(rest) == 0 {
-		c.probe.running = false
+		p.running = false
 		return
 	}
-	e := c.sh.env()
+	e := p.sh.env()
 	if e == nil {
-		c.probe.running = false
+		p.running = false
 		return
 	}
-	scope := firstNonEmpty(c.probe.scope, "debt.unsecured.presentation")
-	r := flow.AuthRequest{Endpoint: e.Endpoints.Authorize, ClientID: c.sh.clientID, RedirectURI: rest[0], Scope: scope, State: flow.RandomValue()}
-	c.sh.preflight(r, func(p *preflightAnswer) {
-		c.probe.answers = append(c.probe.answers, p)
-		c.probeNext(rest[1:])
+	scope := firstNonEmpty(p.scope, "debt.unsecured.presentation")
+	r := flow.AuthRequest{Endpoint: e.Endpoints.Authorize, ClientID: p.sh.clientID, RedirectURI: rest[0], Scope: scope, State: flow.RandomValue()}
+	p.sh.preflight(r, func(a *preflightAnswer) {
+		p.answers = append(p.answers, a)
+		p.next(rest[1:])
 	})
 }
 
 // probeMarkdown is the results as a small Markdown table for a ticket,
 // with what was asked: when, where, which client and scope.
-func (c *callbackTab) probeMarkdown() string {
+func (p *probe) markdown() string {
 	var b strings.Builder
-	if len(c.probe.answers) > 0 {
-		first := c.probe.answers[0]
+	if len(p.answers) > 0 {
+		first := p.answers[0]
 		fmt.Fprintf(&b, "Redirect URIs of client `%s` at %s (authdebug preflight, %s)\n\nAuthorize endpoint: %s  \nscope: `%s`\n\n",
 			first.client, first.env, first.at.Format(time.RFC3339), first.endpoint, first.scope)
 	}
 	b.WriteString("| redirect_uri | registered | request | what the server said |\n|---|---|---|---|\n")
-	for _, p := range c.probe.answers {
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", p.uri, p.registeredText(), p.acceptedText(), strings.ReplaceAll(p.sentence(), "|", "\\|"))
+	for _, a := range p.answers {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", a.uri, a.registeredText(), a.acceptedText(), strings.ReplaceAll(a.sentence(), "|", "\\|"))
 	}
 	return b.String()
 }
 
-func (c *callbackTab) renderProbe() ga.UI {
+func (p *probe) render() ga.UI {
 	return ga.Section().ID("probe").Class("asks-server").Body(
 		ga.H3().Text("Which redirect URIs are registered? (asks the server)"),
 		ga.Label().For("probe-uris").Class("hint").Text("Redirect URIs to try, one per line: each is sent to the chosen environment as an authorize request for this client, one at a time, and its answer read before any login. No callback is needed."),
-		ga.Textarea().ID("probe-uris").Rows(3).Spellcheck(false).Attr("value", c.probe.uris).OnInput(c.onProbeURIs),
+		ga.Textarea().ID("probe-uris").Rows(3).Spellcheck(false).Attr("value", p.uris).OnInput(p.onURIs),
 		ga.Div().Class("row").Body(
 			ga.Label().For("probe-scope").Text("scope "),
-			ga.Input().ID("probe-scope").Type("text").Value(c.probe.scope).Placeholder("debt.unsecured.presentation").OnInput(c.onProbeScope),
-			ga.Button().ID("probe-run").Type("button").Disabled(c.probe.running).Text(map[bool]string{true: "Asking…", false: "Ask the server"}[c.probe.running]).OnClick(c.onProbeRun),
+			ga.Input().ID("probe-scope").Type("text").Value(p.scope).Placeholder("debt.unsecured.presentation").OnInput(p.onScope),
+			ga.Button().ID("probe-run").Type("button").Disabled(p.running).Text(map[bool]string{true: "Asking…", false: "Ask the server"}[p.running]).OnClick(p.onRun),
 		),
-		ga.If(len(c.probe.answers) > 0, func() ga.UI {
+		ga.If(len(p.answers) > 0, func() ga.UI {
 			return ga.Div().Body(
 				ga.Table().ID("probe-results").Class("params").Body(
 					ga.THead().Body(ga.Tr().Body(ga.Th().Text("redirect_uri"), ga.Th().Text("registered?"), ga.Th().Text("request"), ga.Th().Text("what the server said"))),
-					ga.TBody().Body(ga.Range(c.probe.answers).Slice(func(i int) ga.UI {
-						p := c.probe.answers[i]
+					ga.TBody().Body(ga.Range(p.answers).Slice(func(i int) ga.UI {
+						a := p.answers[i]
 						code := ""
-						if p.result != nil {
-							code = p.result.Error
+						if a.result != nil {
+							code = a.result.Error
 						}
-						return ga.Tr().DataSet("uri", p.uri).DataSet("verdict", p.verdict()).DataSet("registered", string(p.registered())).DataSet("error", code).Body(
-							ga.Td().Class("value").Text(p.uri), ga.Td().Class("registered").Text(p.registeredText()), ga.Td().Class("accepted").Text(p.acceptedText()), ga.Td().Text(p.sentence()))
+						return ga.Tr().DataSet("uri", a.uri).DataSet("verdict", a.verdict()).DataSet("registered", string(a.registered())).DataSet("error", code).Body(
+							ga.Td().Class("value").Text(a.uri), ga.Td().Class("registered").Text(a.registeredText()), ga.Td().Class("accepted").Text(a.acceptedText()), ga.Td().Text(a.sentence()))
 					})),
 				),
-				ga.Pre().ID("probe-markdown").Class("hidden-copy").Text(c.probeMarkdown()),
-				c.sh.copyButton("copy-probe-markdown", "probe-markdown"),
+				ga.Pre().ID("probe-markdown").Class("hidden-copy").Text(p.markdown()),
+				p.sh.copyButton("copy-probe-markdown", "probe-markdown"),
 				ga.Span().Class("hint").Text(" copies the table as Markdown, for a ticket."),
 			)
 		}),

@@ -3,7 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"net/url"
-	"strings"
+	"strconv"
 	"time"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -23,7 +23,8 @@ type Shell struct {
 	updated bool // a new build is installed; a reload shows it
 	shown   bool // a tab was shown: later navigations move the focus
 
-	sh        shared
+	sh shared
+	// Each tab's state: a field here, and its line in tabs (routes.go).
 	authorize authorizeTab
 	callback  callbackTab
 	token     tokenTab
@@ -35,11 +36,20 @@ type Shell struct {
 // OnInit hands each tab the shared state and sets the defaults that do not
 // depend on the browser.
 func (s *Shell) OnInit() {
-	s.authorize.sh, s.callback.sh, s.token.sh, s.inspect.sh, s.discovery.sh, s.call.sh = &s.sh, &s.sh, &s.sh, &s.sh, &s.sh, &s.sh
-	s.call.init()
-	s.sh.landed = s.handOver
-	s.authorize.init()
-	s.token.grant = flow.GrantAuthorizationCode
+	for _, t := range tabs {
+		t.page(s).setUp(s)
+	}
+	s.sh.landed = s.arrive
+}
+
+// page is the current tab.
+func (s *Shell) page() tabPage {
+	for _, t := range tabs {
+		if t.ID == s.tab {
+			return t.page(s)
+		}
+	}
+	return &s.authorize
 }
 
 // OnMount keeps the shell's context for asynchronous work and loads what
@@ -121,46 +131,13 @@ func (s *Shell) navigate(raw string, now time.Time) {
 			s.tab = t.ID
 		}
 	}
-	switch s.tab {
-	case TabAuthorize:
-		s.authorize.applyDeepLink(u.Query())
-	case TabCallback:
-		switch shared, isShared := strings.CutPrefix(u.Fragment, shareKey+"="); {
-		case isShared:
-			s.callback.readCallback(shared, now)
-		case u.RawQuery != "" || u.Fragment != "":
-			s.callback.readCallback(u.String(), now)
-			s.callback.rememberReading()
-		}
-	}
+	s.page().open(u, now)
 	s.arrive()
 }
 
-// arrive hands the tab what another tab left for it and fetches what it
-// shows from the server.
-func (s *Shell) arrive() {
-	s.handOver()
-	switch s.tab {
-	case TabInspect:
-		s.sh.ensureKeys()
-	case TabDiscovery:
-		s.sh.ensureKeys()
-		s.discovery.loadIfStale()
-	}
-}
-
-// handOver gives the current tab what another tab left for it: the code
-// read on Callback to Token, the token response to Inspect.
-func (s *Shell) handOver() {
-	switch s.tab {
-	case TabToken:
-		s.token.take(s.sh.code)
-	case TabInspect:
-		s.inspect.take(s.sh.response)
-	case TabCall:
-		s.call.take(s.sh.token)
-	}
-}
+// arrive lets the current tab take what another tab left for it and fetch
+// what it shows from the server.
+func (s *Shell) arrive() { s.page().arrive() }
 
 // OnAppUpdate learns that the service worker installed a new build.
 func (s *Shell) OnAppUpdate(ctx ga.Context) {
@@ -215,15 +192,9 @@ func (s *Shell) tabLabel() string {
 // such as the client id on a switch of environment, would show one value
 // while the request sends another.
 func (s *Shell) syncFields() {
-	t, a := &s.token, &s.authorize
-	for id, v := range map[string]string{
-		"client-id": s.sh.clientID, "authorize-scope": a.scope, "redirect-uri": a.redirect(), "state": a.state, "nonce": a.nonce,
-		"days": a.days, "code": t.code, "token-redirect-uri": t.redirectURI, "code-verifier": t.verifier, "audience": t.audience,
-		"scope": t.scope, "client-secret": t.secret, "callback-input": s.callback.input, "registered-uris": s.callback.registeredURIs(),
-		"inspect-input": s.inspect.input, "authorize-paste": a.pasted, "call-token": s.call.access, "call-consent-id": s.call.consentID,
-		"call-client-consent-id": s.call.consent.ClientConsentID, "call-nin": s.call.consent.NIN,
-		"probe-uris": s.callback.probe.uris, "probe-scope": s.callback.probe.scope,
-	} {
+	fields := s.page().fields()
+	fields["client-id"] = s.sh.clientID
+	for id, v := range fields {
 		if el := ga.Window().GetElementByID(id); el.Truthy() && el.Get("value").String() != v {
 			el.Set("value", v)
 		}
@@ -283,7 +254,7 @@ func (s *Shell) Render() ga.UI {
 		}),
 		s.renderEnvBar(),
 		ga.Main().ID("tab").Class("tab").Body(
-			s.renderTab(),
+			s.page().render(),
 			ga.If(s.tab == TabCallback || s.tab == TabToken, s.renderHistory),
 		),
 		ga.Footer().Body(
@@ -304,23 +275,6 @@ func (s *Shell) renderOriginWarning() ga.UI {
 		ga.Strong().Text("Opened by another name. "),
 		ga.Textf("This page is at %s, but the server's public URL is %s: the sandbox's issuer and its demo client's redirect URI are built on that, so a redirect_uri built here will not match. Open %s instead, or start the server with -public-url %s.", here, pub, pub, here),
 	)
-}
-
-func (s *Shell) renderTab() ga.UI {
-	switch s.tab {
-	case TabCallback:
-		return s.callback.render()
-	case TabToken:
-		return s.token.render()
-	case TabInspect:
-		return s.inspect.render()
-	case TabDiscovery:
-		return s.discovery.render()
-	case TabCall:
-		return s.call.render(s.renderJourney())
-	default:
-		return s.authorize.render()
-	}
 }
 
 // renderEnvBar is the environment and client id, chosen once for the page.
@@ -375,4 +329,65 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// restore brings back a history entry on its tab.
+func (s *Shell) restore(i int) string {
+	if i < 0 || i >= len(s.sh.history) {
+		return ""
+	}
+	e := s.sh.history[i]
+	if e.Env != "" {
+		s.sh.envID = e.Env
+	}
+	s.sh.clientID = e.Client
+	switch e.Kind {
+	case "callback":
+		s.callback.readCallback(e.Callback, time.Now())
+		return "/callback"
+	case "preflight":
+		s.callback.probe.uris, s.callback.probe.scope = e.RedirectURI, e.Scope
+		return "/callback"
+	}
+	t := &s.token
+	t.grant, t.audience, t.scope, t.redirectURI, t.preset = e.Grant, e.Audience, e.Scope, e.RedirectURI, false
+	t.code, t.verifier = "", ""
+	return "/token"
+}
+
+func (s *Shell) onRestore(ctx ga.Context, e ga.Event) {
+	i, _ := strconv.Atoi(ctx.JSSrc().Get("dataset").Get("index").String())
+	if path := s.restore(i); path != "" {
+		ctx.Navigate(path)
+	}
+}
+
+func (s *Shell) onForgetHistory(ctx ga.Context, e ga.Event) { s.sh.forgetHistory() }
+
+// renderHistory lists the callbacks read and the token requests sent here.
+func (s *Shell) renderHistory() ga.UI {
+	h := s.sh.history
+	now := time.Now()
+	return ga.Section().ID("history").DataSet("count", len(h)).Body(
+		ga.H3().Textf("History in this browser (%d)", len(h)),
+		ga.If(len(h) == 0, func() ga.UI {
+			return ga.P().Class("hint").Text("Nothing yet: the callbacks you read, the preflights you run and the token requests you send appear here, without codes, tokens or secrets.")
+		}),
+		ga.If(len(h) > 0, func() ga.UI {
+			return ga.Div().Body(
+				ga.Table().Class("params", "history").Body(
+					ga.THead().Body(ga.Tr().Body(ga.Th().Text("when"), ga.Th().Text("what"), ga.Th().Text("environment"), ga.Th().Text("client"), ga.Th().Text("outcome"), ga.Th().Text(""))),
+					ga.TBody().Body(ga.Range(h).Slice(func(i int) ga.UI {
+						e := h[i]
+						what := map[string]string{"callback": "callback read", "preflight": "preflight of " + e.RedirectURI, "token": "token request (" + e.Grant + ")"}[e.Kind]
+						return ga.Tr().DataSet("kind", e.Kind).Body(
+							ga.Td().Text(flow.Age(now.Sub(e.At))+" ago"), ga.Td().Text(what), ga.Td().Text(e.Env), ga.Td().Text(e.Client), ga.Td().Text(e.Outcome),
+							ga.Td().Body(ga.Button().Class("small", "history-restore").Type("button").DataSet("index", i).Text("Bring back").OnClick(s.onRestore)),
+						)
+					})),
+				),
+				ga.Button().ID("history-forget").Type("button").Text("Forget the history").OnClick(s.onForgetHistory),
+			)
+		}),
+	)
 }

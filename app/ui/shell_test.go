@@ -278,3 +278,23 @@ func findingText(fs []flow.Finding) string {
 	}
 	return b.String()
 }
+
+// Every registered tab is reached by its path, is its own page, and renders.
+func TestEveryTabIsRegisteredOnce(t *testing.T) {
+	p := newTestPage(t)
+	seen := map[tabPage]string{}
+	for _, tab := range tabs {
+		p.open("http://tool.example" + tab.Path)
+		if p.tab != tab.ID {
+			t.Errorf("%s opens tab %q, want %q", tab.Path, p.tab, tab.ID)
+		}
+		page := p.page()
+		if other, dup := seen[page]; dup {
+			t.Errorf("%s and %s share their state", tab.ID, other)
+		}
+		seen[page] = tab.ID
+		if page.render() == nil {
+			t.Errorf("%s renders nothing", tab.ID)
+		}
+	}
+}

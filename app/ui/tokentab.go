@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"time"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -64,6 +65,21 @@ func (r *tokenResult) outcome() string {
 		return "success"
 	}
 	return "error"
+}
+
+func (t *tokenTab) setUp(s *Shell) {
+	t.sh = &s.sh
+	t.grant = flow.GrantAuthorizationCode
+}
+
+func (t *tokenTab) open(*url.URL, time.Time) {}
+
+// arrive takes the code the Callback tab read last.
+func (t *tokenTab) arrive() { t.take(t.sh.code) }
+
+func (t *tokenTab) fields() map[string]string {
+	return map[string]string{"code": t.code, "token-redirect-uri": t.redirectURI, "code-verifier": t.verifier, "audience": t.audience,
+		"scope": t.scope, "client-secret": t.secret}
 }
 
 // take fills the code fields from the Callback tab's last reading, once.
