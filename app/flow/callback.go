@@ -204,7 +204,7 @@ func CheckCallbackAgainstRequest(c Callback, p PendingRequest) []Finding {
 	if c.Base != "" && p.RedirectURI != "" && !DiffRedirect(c.ArrivedAt(), p.RedirectURI).Equal {
 		fs = append(fs, errorf("redirect_uri", "The callback arrived at another URI than its request's redirect_uri (compared above). NGI sends the browser to exactly that URI, so the URL was changed on the way (a proxy, a rewrite, a framework's route); the token request must still send the request's redirect_uri, character for character."))
 	}
-	if false && (c.Outcome == OutcomeSuccess) {
+	if c.Outcome == OutcomeSuccess {
 		fs = append(fs, CompareScope(p.Scope, c.Scope))
 	}
 	if asked := cmp.Or(p.ResponseMode, ngi.ResponseModeQuery); asked != c.Mode {
