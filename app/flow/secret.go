@@ -19,13 +19,21 @@ import (
 // tokens themselves, and national id numbers (pid, ssn, fødselsnummer).
 func IsSecret(name string) bool {
 	n := strings.ToLower(strings.TrimSpace(name))
-	return slices.Contains(secretNames, n) || strings.HasSuffix(n, "_token") || strings.HasSuffix(n, "_secret")
+	return slices.Contains(secretNames, n) || strings.HasSuffix(n, "_token") || strings.HasSuffix(n, "_secret") || IsNationalID(n)
 }
+
+// IsNationalID says whether a field by this name holds a national id
+// number. It is a secret too; unlike a code or a token it is short and
+// guessable, so it is masked, never fingerprinted.
+func IsNationalID(name string) bool {
+	return slices.Contains(nationalIDNames, strings.ToLower(strings.TrimSpace(name)))
+}
+
+var nationalIDNames = []string{"pid", "ssn", "fodselsnummer", "fødselsnummer", "nin", "personidentifikator"}
 
 var secretNames = []string{
 	"code", "code_verifier", "client_secret", "client_assertion", "assertion", "password", "token",
 	"access_token", "refresh_token", "id_token", "authorization", "proxy-authorization", "cookie", "set-cookie",
-	"pid", "ssn", "fodselsnummer", "fødselsnummer", "nin", "personidentifikator",
 }
 
 // Shareable is the reading as a URL that may be kept or shared: its base
