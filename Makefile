@@ -53,7 +53,7 @@ $(AXE):
 
 # The README's screenshots, taken by the browser tests.
 screenshots: $(WASM) chromium $(AXE)
-	AUTHDEBUG_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestBrowser(AuthorizeBuilds|SandboxFullFlow|Accessibility|CallReadsTheDebtOnce|FitsAPhone)' .
+	AUTHDEBUG_SCREENSHOTS=1 $(GO) test -count=1 -run 'TestBrowser(AuthorizeBuilds|SandboxFullFlow|Accessibility|CallReadsTheDebtOnce|FitsAPhone|TimelineRecordsTheRun)' .
 
 chromium:
 	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \

@@ -192,7 +192,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(width, 900)); err != nil {
 			t.Fatal(err)
 		}
-		for _, tab := range []string{"authorize", "callback", "token", "inspect", "discovery"} {
+		for _, tab := range []string{"authorize", "callback", "token", "inspect", "discovery", "timeline"} {
 			b.click("#nav-" + tab)
 			b.waitJS(`document.querySelector('#app').dataset.tab === '` + tab + `'`)
 			if tab == "callback" {

@@ -135,7 +135,7 @@ func TestServerPageHasNoInlineScriptOrRemoteResource(t *testing.T) {
 	// Every tab is prerendered at its own route, inert until the wasm takes
 	// over, and with no false boolean attribute written as one
 	// (checked="false" reads as checked, disabled="false" as disabled).
-	for path, id := range map[string]string{"/": "authorize", "/callback": "callback", "/token": "token", "/inspect": "inspect", "/discovery": "discovery", "/call": "call"} {
+	for path, id := range map[string]string{"/": "authorize", "/callback": "callback", "/token": "token", "/inspect": "inspect", "/discovery": "discovery", "/call": "call", "/timeline": "timeline"} {
 		resp, body := get(t, srv.URL+path, nil)
 		page := string(body)
 		if resp.StatusCode != 200 || !strings.Contains(page, `id="`+id+`"`) || !strings.Contains(page, `id="nav-`+id+`"`) {

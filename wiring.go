@@ -194,6 +194,7 @@ func newServer(cfg config) (*server, error) {
 		},
 		SignOut:      map[bool]string{true: "/auth/logout"}[cfg.OIDC.Issuer != ""],
 		SandboxStore: sb.Ready,
+		Version:      release,
 	})
 	page := &ga.Handler{
 		Name:              "authdebug",

@@ -251,9 +251,6 @@ func pathOnly(path string) Finding {
 // unescapeLog undoes the escapes of a URL printed in a JSON string, as Go's
 // and most JSON loggers write it: \u0026 for &, \/ for /.
 func unescapeLog(raw string) (string, []Finding) {
-	if !strings.Contains(raw, `\u00`) && !strings.Contains(raw, `\/`) {
-		return raw, nil
-	}
 	out := strings.NewReplacer(`\u0026`, "&", `\u003d`, "=", `\u003D`, "=", `\u003c`, "<", `\u003C`, "<", `\u003e`, ">", `\u003E`, ">",
 		`\u0027`, "'", `\/`, "/", `\"`, `"`).Replace(raw)
 	if out == raw {

@@ -287,3 +287,44 @@ func TestCallbackIssuerIsTheEnvironments(t *testing.T) {
 		t.Errorf("no iss: %+v", fs)
 	}
 }
+
+// Each way of not being a URL says which, in the page's own words.
+func TestCallbackNotAURLSaysWhy(t *testing.T) {
+	for raw, want := range map[string]string{
+		"hello":                  "a callback looks like",
+		"app.example/cb?code=a":  "no scheme and host",
+		"https://[::1/cb?code=a": "cannot be read",
+	} {
+		if c := ReadCallback(raw); !strings.Contains(c.Reason, want) {
+			t.Errorf("%q: %q lacks %q", raw, c.Reason, want)
+		}
+	}
+	// What was left out before the URL is said too.
+	c := ReadCallback("(https://bank.example/cb?code=a&state=s1s2s3s4)")
+	if !strings.Contains(findingsText(c.Findings), `"(" before it and ")" after it`) {
+		t.Errorf("the prose before the URL is not said: %+v", c.Findings)
+	}
+	// A plain URL is not said to have had JSON escapes.
+	if c := ReadCallback(seedSuccess); len(c.Findings) != 0 {
+		t.Errorf("a plain callback has findings: %+v", c.Findings)
+	}
+	// A callback to the app gets the error code's own advice, not the error page's.
+	if c := ReadCallback(seedError); c.NextStep() != ngi.NextStep("consent_denied", "") {
+		t.Errorf("advice %q", c.NextStep())
+	}
+	// Without registered URIs, or at the error page, nothing is compared.
+	if rc := CheckRegistered(ReadCallback(seedSuccess), nil); rc.Result != MatchUnknown || len(rc.Findings) != 0 {
+		t.Errorf("no registered list: %+v", rc)
+	}
+	if rc := CheckRegistered(ReadCallback("https://auth.example/oauth2/fallbacks/error?error=invalid_client"), []string{"https://bank.example/cb"}); rc.Result != MatchUnknown {
+		t.Errorf("the error page: %+v", rc)
+	}
+}
+
+func findingsText(fs []Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString(f.Message + "\n")
+	}
+	return b.String()
+}

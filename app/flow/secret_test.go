@@ -52,6 +52,10 @@ func TestShareableLeavesTheCodeOut(t *testing.T) {
 			t.Errorf("asked with the code: %q", with)
 		}
 	}
+	// The redirect URI's own parameters keep no secret either.
+	if kept := ReadCallback("https://bank.example/cb?token=OWNSECRET#code=c&state=s1s2s3s4").Shareable(false); strings.Contains(kept, "OWNSECRET") {
+		t.Errorf("an own parameter kept: %s", kept)
+	}
 	if ReadCallback("not a callback").Shareable(false) != "" {
 		t.Error("text that is no callback is kept")
 	}

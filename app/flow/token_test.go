@@ -237,3 +237,16 @@ func TestReadRevocation(t *testing.T) {
 		t.Errorf("401: %q", v)
 	}
 }
+
+// A code is used up by a token, or by invalid_grant saying so.
+func TestCodeSpent(t *testing.T) {
+	if !CodeSpent(&TokenResponse{AccessToken: "at"}, nil) {
+		t.Error("a token did not use the code up")
+	}
+	if CodeSpent(nil, &OAuthError{Error: "invalid_client"}) || CodeSpent(nil, nil) {
+		t.Error("a wrong secret used the code up")
+	}
+	if !CodeSpent(nil, &OAuthError{Error: "invalid_grant", Description: "The authorization code has already been used."}) {
+		t.Error("a used code is not used up")
+	}
+}

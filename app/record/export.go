@@ -190,13 +190,13 @@ func (r *Run) HAR() string {
 			}
 		}
 		req := request{Method: s.Method, URL: s.URL, HTTPVersion: "HTTP/1.1", Cookies: []nv{}, Headers: headers(s.Request), QueryString: query, HeadersSize: -1, BodySize: -1}
-		if s.Request != nil && s.Request.Body != "" {
-			req.PostData = &postData{MimeType: "application/x-www-form-urlencoded", Text: s.Request.Body}
+		if s.Request != nil && s.Request.Text() != "" {
+			req.PostData = &postData{MimeType: "application/x-www-form-urlencoded", Text: s.Request.Text()}
 		}
 		resp := response{Status: s.Status, HTTPVersion: "HTTP/1.1", Cookies: []nv{}, Headers: headers(s.Response), HeadersSize: -1, BodySize: -1,
 			Content: content{MimeType: "application/json"}}
 		if s.Response != nil {
-			resp.Content.Text, resp.Content.Size = s.Response.Body, len(s.Response.Body)
+			resp.Content.Text, resp.Content.Size = s.Response.Text(), len(s.Response.Text())
 		}
 		entries = append(entries, entry{StartedDateTime: s.At.Format(time.RFC3339Nano), Time: s.DurationMS, Request: req, Response: resp,
 			Timings: map[string]any{"send": 0, "wait": s.DurationMS, "receive": 0}, Comment: s.Kind + ": " + s.Verdict})

@@ -5,6 +5,8 @@
 package record
 
 import (
+	"encoding/json"
+	"strings"
 	"time"
 
 	"authdebug/app/flow"
@@ -62,10 +64,31 @@ type Step struct {
 	Response *Message       `json:"response,omitempty"`
 }
 
-// Message is a request's or response's headers and body, redacted.
+// Message is a request's or response's headers and body, redacted. A JSON
+// body is kept as JSON, so that the bundle reads as one document.
 type Message struct {
-	Headers []flow.Header `json:"headers,omitempty"`
-	Body    string        `json:"body,omitempty"`
+	Headers []flow.Header   `json:"headers,omitempty"`
+	Body    string          `json:"body,omitempty"`
+	JSON    json.RawMessage `json:"json,omitempty"`
+}
+
+// NewMessage holds a redacted body: as JSON when it is JSON.
+func NewMessage(headers []flow.Header, redactedBody string) *Message {
+	m := &Message{Headers: headers}
+	if json.Valid([]byte(redactedBody)) && (strings.HasPrefix(redactedBody, "{") || strings.HasPrefix(redactedBody, "[")) {
+		m.JSON = json.RawMessage(redactedBody)
+	} else {
+		m.Body = redactedBody
+	}
+	return m
+}
+
+// Text is the body as text, whichever way it is held.
+func (m *Message) Text() string {
+	if len(m.JSON) > 0 {
+		return string(m.JSON)
+	}
+	return m.Body
 }
 
 // Environment is what the bundle says of the environment.
@@ -124,6 +147,35 @@ func (r *Run) Add(s Step) {
 	if s.TraceID != "" && !contains(r.TraceIDs, s.TraceID) {
 		r.TraceIDs = append(r.TraceIDs, s.TraceID)
 	}
+}
+
+// Note adds a finding to the last step of a kind (the Inspect tab's verdict
+// on the token step's ID token), once; it reports whether it did.
+func (r *Run) Note(kind string, f flow.Finding) bool {
+	for i := len(r.Steps) - 1; i >= 0; i-- {
+		if r.Steps[i].Kind != kind {
+			continue
+		}
+		for _, had := range r.Steps[i].Findings {
+			if had == f {
+				return false
+			}
+		}
+		r.Steps[i].Findings = append(r.Steps[i].Findings, f)
+		return true
+	}
+	return false
+}
+
+// Revise replaces the last step by s when it is of the same kind and less
+// than within older (a callback typed key by key is one step), else adds s.
+func (r *Run) Revise(s Step, within time.Duration) {
+	if n := len(r.Steps); n > 0 && r.Steps[n-1].Kind == s.Kind && s.At.Sub(r.Steps[n-1].At) < within {
+		s.Index = r.Steps[n-1].Index
+		r.Steps[n-1] = s
+		return
+	}
+	r.Add(s)
 }
 
 func contains(list []string, s string) bool {

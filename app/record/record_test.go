@@ -134,3 +134,27 @@ func TestRunKeepsItsLastSteps(t *testing.T) {
 		t.Errorf("%d steps, last %d", len(r.Steps), r.Steps[len(r.Steps)-1].Index)
 	}
 }
+
+// A relayed token call: the code the page sent gets the fingerprint the
+// callback's code got; the tokens of the answer never appear.
+func TestFromRelayCorrelatesWithoutKeeping(t *testing.T) {
+	res := &flow.RelayResult{
+		Request:  &flow.WireRequest{Method: "POST", URL: "http://x/sandbox/oauth2/token", Headers: []flow.Header{{Name: "Authorization", Value: "Basic ********"}}, Body: "code=********&grant_type=authorization_code"},
+		Response: &flow.WireResponse{Status: 200, Headers: []flow.Header{{Name: "Content-Type", Value: "application/json"}}, Body: `{"access_token":"ory_at_LIVE","token_type":"bearer","expires_in":3599}`, ElapsedMS: 7},
+	}
+	s := FromRelay(KindToken, time.Now(), map[string]string{"code": "ory_ac_CODE", "code_verifier": "VERIFIER", "grant_type": "authorization_code"}, res, "")
+	text, _ := json.Marshal(s)
+	for _, gone := range []string{"ory_ac_CODE", "VERIFIER", "ory_at_LIVE", "Basic"} {
+		if strings.Contains(string(text), gone) {
+			t.Errorf("%s kept: %s", gone, text)
+		}
+	}
+	if !strings.Contains(s.Request.Body, "code="+Fingerprint("ory_ac_CODE")) || s.Verdict != "tokens issued" || s.Status != 200 || s.From != LaneServer || s.To != LaneAuth {
+		t.Errorf("step: %+v", s)
+	}
+	failed := FromRelay(KindCall, time.Now(), nil, &flow.RelayResult{Request: &flow.WireRequest{Method: "GET", URL: "http://x/api"},
+		Response: &flow.WireResponse{Status: 403, Body: `{"error":"no valid consent","trace_id":"t-9"}`}}, "")
+	if !failed.Failed || failed.TraceID != "t-9" || failed.To != LaneAPI || failed.Verdict != "no valid consent" {
+		t.Errorf("API refusal: %+v", failed)
+	}
+}

@@ -83,7 +83,8 @@ func Form(body string) string {
 			parts = append(parts, "[unreadable]")
 			continue
 		}
-		parts = append(parts, url.QueryEscape(n)+"="+url.QueryEscape(Value(n, v)))
+		// ':' may stand in a query (RFC 3986): a fingerprint stays readable.
+		parts = append(parts, url.QueryEscape(n)+"="+strings.ReplaceAll(url.QueryEscape(Value(n, v)), "%3A", ":"))
 	}
 	return strings.Join(parts, "&")
 }

@@ -54,6 +54,8 @@ type Options struct {
 	UserOf func(req *http.Request) string
 	// SignOut is where the page's sign-out goes; empty: no sign-out here.
 	SignOut string
+	// Version is the tool's release, for the page's bundles.
+	Version string
 	// SandboxStore reports the health of the sandbox's store, for the page
 	// to say when the sandbox cannot answer; nil means always healthy.
 	SandboxStore func(ctx context.Context) error
@@ -179,7 +181,7 @@ func (r *Relay) limited(w http.ResponseWriter, req *http.Request, what string) b
 // site tells the page the origin people are meant to open the tool at, so
 // that it can say when it was opened by another name.
 func (r *Relay) site(w http.ResponseWriter, req *http.Request) {
-	answer := map[string]string{"public_origin": r.opts.Site.Origin()}
+	answer := map[string]string{"public_origin": r.opts.Site.Origin(), "version": r.opts.Version}
 	if r.opts.UserOf != nil {
 		answer["user"] = r.opts.UserOf(req)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"authdebug/app/flow"
 	"authdebug/app/ngi"
+	"authdebug/app/record"
 )
 
 // authorizeTab builds an authorize URL and records the request it sends.
@@ -151,6 +152,12 @@ func (a *authorizeTab) record(how string, now time.Time) {
 	}
 	a.sh.recordPending(p, now)
 	a.recorded = how + ": the request with state " + r.State + " is recorded, so its callback can be checked."
+	a.sh.startRun(now)
+	var findings []flow.Finding
+	if e := a.sh.env(); e != nil {
+		findings = flow.CheckAuthorize(r, *e)
+	}
+	a.sh.addStep(authorizeStep(r, record.LaneBrowser, findings, now))
 }
 
 // pastedReading reads the pasted URL: the request, its parameters, its
@@ -184,6 +191,8 @@ func (a *authorizeTab) recordPasted(now time.Time) {
 	}
 	a.sh.recordPending(flow.PendingRequest{Env: env.ID, ClientID: r.ClientID, RedirectURI: r.RedirectURI, Scope: r.Scope,
 		State: r.State, Nonce: r.Nonce, ResponseMode: r.ResponseMode, Created: now}, now)
+	a.sh.startRun(now)
+	a.sh.addStep(authorizeStep(r, record.LaneApp, flow.CheckAuthorize(r, *env), now))
 	a.recorded = "Recorded your app's request with state " + r.State + ": read its callback on the Callback tab."
 	if r.CodeChallenge != "" {
 		a.recorded += " It sends a PKCE challenge: type its code_verifier on the Token tab, the tool cannot know it."
@@ -373,4 +382,15 @@ func (a *authorizeTab) renderPreflight() ga.UI {
 		})),
 		ga.P().Class("hint").Text("Check with the server sends this request to the environment without following its answer: a login starts at NGI that nobody finishes. It expires by itself; nothing is created for any person."),
 	)
+}
+
+// authorizeStep is an authorize request on the run: the browser (or the
+// person's app) sends it to the authorization server.
+func authorizeStep(r flow.AuthRequest, from string, findings []flow.Finding, now time.Time) record.Step {
+	verdict := "follows NGI's rules"
+	if flow.HasErrors(findings) {
+		verdict = "breaks NGI's rules"
+	}
+	return record.Step{Kind: record.KindAuthorize, At: now, From: from, To: record.LaneAuth, Method: "GET", URL: record.URL(r.URL()),
+		Verdict: verdict, Failed: flow.HasErrors(findings), Findings: findings}
 }

@@ -10,6 +10,7 @@ import (
 
 	"authdebug/app/flow"
 	"authdebug/app/ngi"
+	"authdebug/app/record"
 )
 
 // callbackTab reads a callback URL: what was pasted and its reading.
@@ -106,6 +107,14 @@ func (c *callbackTab) rememberReading() {
 		outcome = cb.Error
 	}
 	c.sh.remember(historyEntry{At: time.Now(), Kind: "callback", Env: c.sh.envID, Client: c.sh.clientID, Outcome: outcome, Callback: cb.Shareable(false)})
+	// On the run: the authorization server sent the browser (or, pasted
+	// from elsewhere, the person's app) to this URL.
+	to := record.LaneApp
+	if u, err := url.Parse(cb.Base); cb.Channel == flow.ChannelErrorPage || (err == nil && (u.Scheme+"://"+u.Host == c.sh.origin || u.Scheme+"://"+u.Host == c.sh.publicOrigin)) {
+		to = record.LaneBrowser
+	}
+	c.sh.reviseStep(record.Step{Kind: record.KindCallback, At: time.Now(), From: record.LaneAuth, To: to, Method: "GET",
+		URL: record.URL(cb.Shareable(true)), Verdict: outcome, Failed: outcome != "accept" && outcome != "unchecked", Findings: cb.Findings})
 }
 
 func (c *callbackTab) onRegistered(ctx ga.Context, e ga.Event) {

@@ -75,15 +75,21 @@ func (sh *shared) fetch(method, path string, body any, done func(fetchResult)) {
 // relay calls one of the relay's endpoints and hands done its result, or a
 // problem saying why there is none: the server unreachable, or an answer that
 // is not the relay's.
+//
+// Every call is a step of the run (recordRelay), whoever made it.
 func (sh *shared) relay(method, path string, body any, done func(res *flow.RelayResult, problem string)) {
 	sh.fetch(method, path, body, func(r fetchResult) {
 		var res flow.RelayResult
 		switch {
 		case r.Err != "":
+			sh.recordRelay(path, body, nil, r.Err)
 			done(nil, r.Err)
 		case json.Unmarshal([]byte(r.Body), &res) != nil || (res.Response == nil && res.Error == nil):
-			done(nil, fmt.Sprintf("The tool's server answered HTTP %d with something unreadable: %.200s", r.Status, r.Body))
+			problem := fmt.Sprintf("The tool's server answered HTTP %d with something unreadable: %.200s", r.Status, r.Body)
+			sh.recordRelay(path, body, nil, problem)
+			done(nil, problem)
 		default:
+			sh.recordRelay(path, body, &res, "")
 			done(&res, "")
 		}
 	})

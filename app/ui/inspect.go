@@ -9,6 +9,7 @@ import (
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"authdebug/app/flow"
+	"authdebug/app/record"
 	"authdebug/app/token"
 )
 
@@ -196,6 +197,14 @@ func (in *inspectTab) verify(raw string, d *token.Decoded, x token.Expect, keys 
 	in.verified = token.VerifyIDToken(raw, d, x)
 	in.verifiedFrom, in.verifiedRaw, in.verifiedKeys, in.verifiedAt = x, raw, keys, x.Now
 	in.verifications++
+	// The verdict on the ID token the Token tab got goes on its step of the run.
+	if in.taken != nil && in.input == in.taken.body && in.verified.Signature != token.SignatureUnverified {
+		f := flow.Finding{Level: flow.LevelInfo, Field: "id_token", Message: "Inspect: the ID token's signature is valid and every check passed."}
+		if failed := in.verified.Failed(); len(failed) > 0 || in.verified.Signature != token.SignatureValid {
+			f = flow.Finding{Level: flow.LevelError, Field: "id_token", Message: "Inspect: the ID token failed " + strings.Join(append([]string{"signature: " + string(in.verified.Signature)}, failed...), ", ") + "."}
+		}
+		in.sh.noteOnRun(record.KindToken, f)
+	}
 	return in.verified
 }
 

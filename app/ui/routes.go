@@ -17,6 +17,7 @@ const (
 	TabInspect   = "inspect"
 	TabDiscovery = "discovery"
 	TabCall      = "call"
+	TabTimeline  = "timeline"
 )
 
 // tabs is the one place a tab registers: its id, path, label and state,
@@ -32,6 +33,7 @@ var tabs = []struct {
 	{TabInspect, "/inspect", "Inspect", func(s *Shell) tabPage { return &s.inspect }},
 	{TabCall, "/call", "Call", func(s *Shell) tabPage { return &s.call }},
 	{TabDiscovery, "/discovery", "Discovery", func(s *Shell) tabPage { return &s.discovery }},
+	{TabTimeline, "/timeline", "Timeline", func(s *Shell) tabPage { return &s.timeline }},
 }
 
 // tabPage is what the shell asks of every tab.

@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"strings"
 	"time"
 
 	ga "github.com/maxence-charriere/go-app/v10/pkg/app"
 
 	"authdebug/app/flow"
 	"authdebug/app/ngi"
+	"authdebug/app/record"
 )
 
 // shared is what the tabs share: the environments and the chosen one, the
@@ -46,6 +48,11 @@ type shared struct {
 	code     *codeHandoff
 	response *responseHandoff
 	token    *tokenHandoff // from Token to Call
+
+	// run is the current flow's record, redacted as each step is added,
+	// kept in sessionStorage so that it survives NGI's redirect back.
+	run     *record.Run
+	version string // the tool's, for the bundle
 
 	// landed runs after each asynchronous completion, so that what it hands
 	// over reaches the tab the person is on.
@@ -195,4 +202,86 @@ func (sh *shared) flash(id, message string) {
 			delete(sh.copied, id)
 		}
 	})
+}
+
+// runKey is the sessionStorage key of the run: redacted, so nothing secret
+// is at rest; sessionStorage, so it survives NGI's redirect in this tab.
+const runKey = "authdebug.run"
+
+// startRun begins a new run, for the environment and client chosen now.
+func (sh *shared) startRun(now time.Time) {
+	env := record.Environment{}
+	if e := sh.env(); e != nil {
+		env = record.Environment{ID: e.ID, Label: e.Label, Issuer: e.Issuer, APIBase: e.APIBase}
+	}
+	sh.run = record.New(now, sh.version, env, sh.clientID)
+	sh.saveRun()
+}
+
+// addStep records a step of the run, starting one if there is none.
+func (sh *shared) addStep(s record.Step) {
+	if sh.run == nil {
+		sh.startRun(s.At)
+	}
+	sh.run.Add(s)
+	sh.saveRun()
+}
+
+// reviseStep records a step that replaces the one before it when both are
+// of one kind and close in time: a callback read as it is typed.
+func (sh *shared) reviseStep(s record.Step) {
+	if sh.run == nil {
+		sh.startRun(s.At)
+	}
+	sh.run.Revise(s, time.Minute)
+	sh.saveRun()
+}
+
+// noteOnRun adds a finding to the run's last step of a kind.
+func (sh *shared) noteOnRun(kind string, f flow.Finding) {
+	if sh.run != nil && sh.run.Note(kind, f) {
+		sh.saveRun()
+	}
+}
+
+func (sh *shared) saveRun() {
+	if sh.mounted && sh.run != nil {
+		sh.root.SessionStorage().Set(runKey, sh.run)
+	}
+}
+
+func (sh *shared) loadRun(ctx ga.Context) {
+	var r record.Run
+	if ctx.SessionStorage().Get(runKey, &r) == nil && r.Schema == record.Schema {
+		sh.run = &r
+	}
+}
+
+// relayKinds names the step each relay call makes on the run.
+var relayKinds = map[string]string{
+	"/api/token": record.KindToken, "/api/revoke": record.KindRevoke, "/api/preflight": record.KindPreflight,
+	"/api/discovery": record.KindDiscovery, "/api/jwks": record.KindKeys, "/api/call": record.KindCall,
+}
+
+// recordRelay adds the step of a relay call to the run: what the page sent
+// (its form, unmasked, for the fingerprints) and what came back.
+func (sh *shared) recordRelay(path string, body any, res *flow.RelayResult, problem string) {
+	kind, ok := relayKinds[strings.SplitN(path, "?", 2)[0]]
+	if !ok {
+		return
+	}
+	var sent map[string]string
+	if in, ok := body.(flow.RelayRequest); ok {
+		sent = in.Form
+	}
+	step := record.FromRelay(kind, time.Now(), sent, res, problem)
+	if res != nil && res.Response != nil && res.Response.Status == 200 && sh.run != nil {
+		switch kind {
+		case record.KindDiscovery:
+			sh.run.NoteDiscovery(res.Response.Body)
+		case record.KindKeys:
+			sh.run.NoteKeys(res.Response.Body)
+		}
+	}
+	sh.addStep(step)
 }

@@ -31,6 +31,7 @@ type Shell struct {
 	inspect   inspectTab
 	discovery discoveryTab
 	call      callTab
+	timeline  timelineTab
 }
 
 // OnInit hands each tab the shared state and sets the defaults that do not
@@ -59,6 +60,7 @@ func (s *Shell) OnMount(ctx ga.Context) {
 	ga.Window().Get("performance").Call("mark", "app-mounted") // read by make bench
 	s.sh.root, s.sh.mounted = ctx, true
 	s.sh.loadPending(ctx)
+	s.sh.loadRun(ctx)
 	ctx.LocalStorage().Get(registeredKey, &s.callback.registered)
 	ctx.LocalStorage().Get(historyKey, &s.sh.history)
 	ctx.SessionStorage().Get(secretKey, &s.token.secret)
@@ -70,10 +72,14 @@ func (s *Shell) OnMount(ctx ga.Context) {
 			User         string `json:"user"`
 			SignOut      string `json:"sign_out"`
 			SandboxStore string `json:"sandbox_store"`
+			Version      string `json:"version"`
 		}
 		if r.Status == 200 && json.Unmarshal([]byte(r.Body), &site) == nil {
 			s.sh.publicOrigin, s.sh.user, s.sh.signOut = site.PublicOrigin, site.User, site.SignOut
-			s.sh.sandboxDown = site.SandboxStore == "down"
+			s.sh.sandboxDown, s.sh.version = site.SandboxStore == "down", site.Version
+			if s.sh.run != nil && s.sh.run.Tool == "" {
+				s.sh.run.Tool = site.Version
+			}
 		}
 	})
 	ctx.Async(func() { s.tick(ctx) })
