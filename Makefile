@@ -10,7 +10,7 @@ AXE_VERSION := 4.14.1
 AXE    := .tools/node_modules/axe-core/axe.min.js
 SOURCES := $(shell find app wasm tools -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: build run test vet unit fuzz browser chromium redis size bench screenshots mutation image clean
+.PHONY: build run check test vet unit fuzz browser chromium redis size bench screenshots mutation image clean
 
 # The wasm, then its brotli and gzip copies, which the server sends as they are.
 $(WASM): $(SOURCES)
@@ -23,6 +23,10 @@ build: $(WASM)
 
 run: build
 	./bin/authdebug -addr $(ADDR) $(ARGS)
+
+# authdebug check with the default plan: the built-in sandbox, offline.
+check: build
+	./bin/authdebug check
 
 test: vet unit fuzz browser
 
@@ -91,8 +95,11 @@ bench: size chromium
 	$(GO) test -run '^$$' -bench FirstLoad -benchtime 1x -timeout 20m .
 
 # Disables each rule of flow in turn and lists those no test notices (a few minutes).
+# tools/mutate edits the files it mutates: run it on a copy, never in the
+# tree you are committing from.
 mutation:
-	$(GO) run ./tools/mutate ./app/flow
+	rm -rf .mutation && git worktree add --detach .mutation HEAD
+	cd .mutation && $(GO) run ./tools/mutate ./app/flow; status=$$?; cd .. && git worktree remove --force .mutation; exit $$status
 
 # The image (Containerfile): a static binary and the CA certificates, built
 # with podman, or docker when podman is missing, tagged with the version.
