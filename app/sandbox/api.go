@@ -165,6 +165,11 @@ func (s *Server) withToken(opID string, h func(apiCall)) http.HandlerFunc {
 			return
 		}
 		c.token = t
+		if sc := s.trigger(r.Context(), t.Client, ScenarioAPI, op.ID); sc != nil {
+			wait(r.Context(), sc)
+			c.fail(sc.Status, sc.Error, "A failure arranged with /sandbox/scenarios (scenario "+sc.ID+").")
+			return
+		}
 		h(c)
 	}
 }

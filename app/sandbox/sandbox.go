@@ -141,6 +141,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("POST "+p+"/oauth2/revoke", s.revoke)
 	mux.HandleFunc("GET "+p+"/userinfo", s.userinfo)
 	mux.HandleFunc("GET "+p+"/oauth2/sessions/logout", s.logout)
+	mux.HandleFunc(p+"/scenarios", s.scenariosHandler)
 	s.apiRoutes(mux)
 	// Any other method gets Hydra's 404 page, not Go's 405.
 	for _, path := range []string{"/oauth2/token", "/oauth2/revoke", "/oauth2/auth/decide"} {

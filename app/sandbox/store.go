@@ -130,7 +130,7 @@ var (
 	tokens          = bucket{"tokens", TokenLifetime, MaxTokens}
 	consents        = bucket{"consents", consentKeep, MaxConsents}
 	clientConsents  = bucket{"client_consents", consentKeep, MaxConsents} // client + client_consent_id → the consent
-	buckets         = []bucket{pendingRequests, codes, tokens, consents, clientConsents}
+	buckets         = []bucket{pendingRequests, codes, tokens, consents, clientConsents, scenarios}
 )
 
 // Store keeps the sandbox's state as JSON records, so that replicas can share

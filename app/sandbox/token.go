@@ -105,6 +105,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if sc := s.trigger(r.Context(), client.ID, ScenarioToken, ""); sc != nil {
+		s.failOAuth(w, r, sc)
+		return
+	}
 	switch g := f.Get("grant_type"); {
 	case g == "":
 		s.writeError(w, errorOf(http.StatusBadRequest, "invalid_request", "Request parameter 'grant_type' is missing"))
@@ -282,6 +286,10 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if sc := s.trigger(r.Context(), client.ID, ScenarioRevoke, ""); sc != nil {
+		s.failOAuth(w, r, sc)
+		return
+	}
 	if err := s.revokeToken(r.Context(), tokenKey(f.Get("token")), client.ID); err != nil {
 		s.storeFailed(w)
 		return
@@ -289,6 +297,16 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	w.WriteHeader(http.StatusOK)
+}
+
+// failArranged answers with the client's scenario for the endpoint, when
+// one is armed, and says whether it did.
+func (s *Server) failArranged(w http.ResponseWriter, r *http.Request, clientID, endpoint string) bool {
+	sc := s.trigger(r.Context(), clientID, endpoint, "")
+	if sc != nil {
+		s.failOAuth(w, r, sc)
+	}
+	return sc != nil
 }
 
 // userinfo answers with the session's claims for a code-flow token, and with
@@ -304,6 +322,7 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, errorOf(http.StatusUnauthorized, ngi.ErrRequestUnauthorized, "Check that you provided valid credentials for the right format."))
 	case t.Revoked || now.After(t.Expires):
 		s.writeError(w, errorOf(http.StatusUnauthorized, ngi.ErrRequestUnauthorized, "Token is inactive because it is malformed, expired or otherwise invalid."))
+	case s.failArranged(w, r, t.Client, ScenarioUserinfo):
 	case t.Grant == nil:
 		writeJSON(w, http.StatusOK, map[string]any{"aud": t.Audience, "iat": t.IssuedAt.Unix(), "iss": s.issuer})
 	default:
