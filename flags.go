@@ -25,7 +25,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 type flagValues struct {
 	addr, probeAddr, metricsAddr, publicURL, logFormat                   string
 	sandboxClientsFile, sandboxKeyFile, sandboxStore                     string
-	sandboxLegacy, version                                               bool
+	sandboxLegacy, sandboxPublic, version                                bool
 	sandboxCodeTTL, sessionTTL                                           time.Duration
 	sandboxRate                                                          string
 	proxyHeader, proxyGroupsHeader, proxySecretFile, proxySecretHeader   string
@@ -49,6 +49,7 @@ func newFlagSet(v *flagValues) *flag.FlagSet {
 
 	f.StringVar(&v.sandboxClientsFile, "sandbox-clients", "", "a JSON file of sandbox clients in Hydra's client format (client_id, client_secret, redirect_uris, scope, audience, grant_types)")
 	f.Var(&v.sandboxClients, "sandbox-client", "register a sandbox client: ID:SECRET:REDIRECT[,REDIRECT] (repeatable)")
+	f.BoolVar(&v.sandboxPublic, "sandbox-public", false, "with sign-in on, let machines reach the sandbox's machine endpoints (discovery, keys, token, revoke, userinfo, the API, scenarios) without a portal session: they authenticate the client themselves; the consent page stays behind sign-in")
 	f.BoolVar(&v.sandboxLegacy, "sandbox-legacy-errors", false, "the sandbox speaks Hydra 1.x: the reason in error_hint, tokens without the ory_ prefix")
 	f.DurationVar(&v.sandboxCodeTTL, "sandbox-code-lifetime", ngi.CodeLifetime, "how long a sandbox authorization code lives (Hydra's ttl.auth_code)")
 	f.StringVar(&v.sandboxRate, "sandbox-rate", "", "the sandbox's rate limits: failed=N/DURATION (wrong client credentials, per address and per client id) and calls=N/s (every token, revocation, authorize and consent call per address); default "+defaultSandboxRate.String())
@@ -85,7 +86,7 @@ func parseFlags(args []string, getenv func(string) string) (config, error) {
 	}
 	cfg := config{Addr: v.addr, ProbeAddr: v.probeAddr, MetricsAddr: v.metricsAddr, PublicURL: v.publicURL, LogFormat: v.logFormat,
 		Disabled: v.disabled, TrustedProxies: v.proxies, SandboxLegacyErrors: v.sandboxLegacy, SandboxCodeLifetime: v.sandboxCodeTTL,
-		SandboxStoreURL: v.sandboxStore, ShowVersion: v.version}
+		SandboxStoreURL: v.sandboxStore, ShowVersion: v.version, SandboxPublic: v.sandboxPublic}
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		return cfg, fmt.Errorf("-log-format: %q: want text or json", cfg.LogFormat)
 	}

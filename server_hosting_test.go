@@ -14,6 +14,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"authdebug/app/ngi"
 	"authdebug/app/portal"
 	"authdebug/app/sandbox"
 	"authdebug/app/sandbox/redistest"
@@ -312,5 +313,44 @@ func TestParseSandboxRate(t *testing.T) {
 		if _, err := parseSandboxRate(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// -sandbox-public lets a team's app reach the sandbox's machine endpoints
+// past sign-in, authenticating as its client; the consent page still
+// needs a signed-in person. Without the flag, machines get 401.
+func TestServerSandboxPublicLetsMachinesIn(t *testing.T) {
+	signedIn := config{Web: testWeb(t), TrustedProxies: []string{"127.0.0.1"}, Proxy: portal.ProxyAuth{Header: "X-Auth-Request-Email"}}
+	public := signedIn
+	public.SandboxPublic = true
+	token := func(srv *testServer) int {
+		req, _ := http.NewRequest("POST", srv.URL+"/sandbox/oauth2/token", strings.NewReader("grant_type=client_credentials&audience="+url.QueryEscape(ngi.Preprod().Services[0].Audience)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(sandbox.DemoClientID, url.QueryEscape(sandbox.DemoClientSecret))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	closed, open := startServer(t, signedIn), startServer(t, public)
+	if status, _ := proxyCall(t, closed, "/sandbox/.well-known/openid-configuration", nil, ""); status != 401 {
+		t.Errorf("discovery without -sandbox-public: %d", status)
+	}
+	if status := token(closed); status != 401 {
+		t.Errorf("token without -sandbox-public: %d", status)
+	}
+	if status, _ := proxyCall(t, open, "/sandbox/.well-known/openid-configuration", nil, ""); status != 200 {
+		t.Errorf("discovery with -sandbox-public: %d", status)
+	}
+	if status := token(open); status != 200 {
+		t.Errorf("token with -sandbox-public: %d", status)
+	}
+	if status, _ := proxyCall(t, open, "/sandbox/oauth2/auth?client_id="+sandbox.DemoClientID, nil, ""); status != 401 {
+		t.Errorf("the consent flow with -sandbox-public and no person: %d", status)
+	}
+	if status, _ := proxyCall(t, open, "/api/environments", nil, ""); status != 401 {
+		t.Errorf("the relay with -sandbox-public and no person: %d", status)
 	}
 }

@@ -47,6 +47,9 @@ type config struct {
 	SandboxClients []sandbox.Client
 	// SandboxLegacyErrors makes the sandbox speak Hydra 1.x (error_hint, no token prefixes).
 	SandboxLegacyErrors bool
+	// SandboxPublic lets machines reach the sandbox's machine endpoints
+	// past sign-in (sandbox.MachinePath); the consent page stays behind it.
+	SandboxPublic       bool
 	SandboxCodeLifetime time.Duration // zero: Hydra's default
 	SandboxRate         sandboxRate   // zero: defaultSandboxRate
 	Log                 *slog.Logger
@@ -235,7 +238,13 @@ func newServer(cfg config) (*server, error) {
 	if signIn.oidc != nil {
 		signIn.oidc.Routes(mux) // /auth/: signing in needs no session
 	}
-	bypass := isFormPost // it carries no SameSite=Lax cookie, and only moves its fields into the fragment
+	// form_post carries no SameSite=Lax cookie, and only moves its fields
+	// into the fragment; the sandbox's machine endpoints authenticate the
+	// client themselves, for a team's apps, when -sandbox-public says so.
+	bypass := func(r *http.Request) bool {
+		rest, underSandbox := strings.CutPrefix(r.URL.Path, "/sandbox")
+		return isFormPost(r) || (cfg.SandboxPublic && underSandbox && sandbox.MachinePath(rest))
+	}
 	app := signIn.require(mux, bypass)
 
 	// Probes and metrics answer whatever the Host: an orchestrator asks the

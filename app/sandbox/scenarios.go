@@ -249,3 +249,15 @@ func (s *Server) failOAuth(w http.ResponseWriter, r *http.Request, sc *Scenario)
 	wait(r.Context(), sc)
 	s.writeError(w, errorOf(sc.Status, sc.Error, "A failure arranged with /sandbox/scenarios (scenario "+sc.ID+")."))
 }
+
+// MachinePath says whether a path under the sandbox (without its prefix)
+// is one a machine calls, authenticating the client itself or needing no
+// one: discovery, keys, token, revocation, userinfo, the API, scenarios.
+// The consent page (authorize, decide, login) is not: a person is there.
+func MachinePath(path string) bool {
+	switch path {
+	case "/.well-known/openid-configuration", "/.well-known/jwks.json", "/oauth2/token", "/oauth2/revoke", "/userinfo", "/scenarios":
+		return true
+	}
+	return strings.HasPrefix(path, "/api/")
+}
