@@ -179,8 +179,12 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		scope := req.parsedScope()
 		c := makeConsent(now, req.ClientID, person, scope.Purpose.Scope, scope.Granted, "")
 		err := s.recordConsent(r.Context(), now, c)
+		issued := now
+		if r.PostForm.Get("expired") == "1" { // QA's expired code: issued one lifetime and a second ago
+			issued = now.Add(-s.codeLifetime - time.Second)
+		}
 		if err == nil {
-			err = save(r.Context(), s.store, codes, code, &grant{Req: *req, Person: person, Created: now, ConsentID: c.ID, SID: newConsentID(), PKCE: req.Challenge != ""})
+			err = save(r.Context(), s.store, codes, code, &grant{Req: *req, Person: person, Created: issued, ConsentID: c.ID, SID: newConsentID(), PKCE: req.Challenge != ""})
 		}
 		if err != nil {
 			s.storePageFailed(w)

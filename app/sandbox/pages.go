@@ -36,6 +36,7 @@ var pages = template.Must(template.New("").Parse(`
 <label for="person">Log in as test person</label>
 <select id="person" name="person">{{range .Persons}}<option value="{{.}}">{{.}}</option>{{end}}</select>
 <p class="hint">Pick the outcome to send back; each is one NGI can give.</p>
+<label class="check"><input type="checkbox" id="expired-code" name="expired" value="1"> Approve with a code that has already expired: its exchange answers invalid_grant, as Hydra does for a code past its lifetime</label>
 <div class="row">
 <button id="approve" class="primary" name="action" value="approve">Approve: share my debt</button>
 <button id="deny" name="action" value="deny">Deny (consent_denied)</button>

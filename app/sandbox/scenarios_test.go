@@ -146,3 +146,27 @@ func TestScenariosAcrossReplicas(t *testing.T) {
 		t.Errorf("%d calls failed across the replicas, want 3", failed)
 	}
 }
+
+// The consent page can approve with a code that has already expired: its
+// exchange answers invalid_grant as Hydra does for a code past its lifetime.
+func TestConsentPageIssuesAnExpiredCode(t *testing.T) {
+	ts := newTestSandbox(t)
+	id, _, page := ts.consent(t, ts.authorizeURL(nil))
+	if !strings.Contains(page, `id="expired-code"`) {
+		t.Fatal("the consent page offers no expired code")
+	}
+	resp := ts.postDecision(t, ts.URL, url.Values{"request": {id}, "action": {"approve"}, "person": {"29868099311"}, "expired": {"1"}})
+	resp.Body.Close()
+	cb := flow.ReadCallback(resp.Header.Get("Location"))
+	if cb.Outcome != flow.OutcomeSuccess {
+		t.Fatalf("approve: %+v", cb)
+	}
+	status, body := ts.tokenCall(t, bankAuth, codeForm(cb.Code))
+	if status != 400 || body["error"] != "invalid_grant" || !strings.Contains(stringOf(body["error_description"]), "expired") {
+		t.Errorf("the expired code's exchange: %d %v", status, body)
+	}
+	// Without the box, a code exchanges.
+	if status, _ := ts.tokenCall(t, bankAuth, codeForm(ts.code(t, nil))); status != 200 {
+		t.Errorf("a fresh code: %d", status)
+	}
+}
