@@ -103,3 +103,26 @@ func TestBrowserKeyboardFocusFollows(t *testing.T) {
 		t.Errorf("the focus went to %q", id)
 	}
 }
+
+// From the page: the sandbox is asked to fail the next token call, and the
+// answer is explained as a real one would be; the call after is normal.
+func TestBrowserArrangesATokenFailure(t *testing.T) {
+	srv := startServer(t, config{})
+	b := newBrowser(t)
+	b.open(srv.URL + "/token")
+	b.waitApp()
+	b.choose("#token-grant", "client_credentials")
+	b.input("#client-secret", sandbox.DemoClientSecret)
+	b.eval(`document.querySelector('#token-failure').open = true; ""`)
+	b.choose("#token-failure-choice", "3")
+	b.click("#token-failure-arm")
+	b.waitJS(`document.querySelector('#token-failure-said').innerText.startsWith('Armed')`)
+	b.click("#exchange")
+	b.waitAttr("#token-result", "data-error", "temporarily_unavailable")
+	if b.attr("#token-result", "data-status") != "503" || b.text("#token-error-meaning") == "" {
+		t.Errorf("the arranged failure: %s", b.text("#token-result"))
+	}
+	b.click("#exchange")
+	b.waitAttr("#token-result", "data-outcome", "success")
+	b.noConsoleErrors("503 (Service Unavailable)")
+}

@@ -1,6 +1,9 @@
 package flow
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // RelayRequest is what the page asks the relay to send. The target is chosen
 // by Env alone; nothing in it is ever fetched as a URL.
@@ -9,6 +12,15 @@ type RelayRequest struct {
 	ClientID     string            `json:"client_id,omitempty"`
 	ClientSecret string            `json:"client_secret,omitempty"`
 	Form         map[string]string `json:"form,omitempty"`
+}
+
+// ScenarioRequest asks the sandbox, as the client, to make its next calls
+// of an endpoint fail (the sandbox's POST /sandbox/scenarios).
+type ScenarioRequest struct {
+	Env          string          `json:"env"`
+	ClientID     string          `json:"client_id"`
+	ClientSecret string          `json:"client_secret"`
+	Scenario     json.RawMessage `json:"scenario"`
 }
 
 // Header is one HTTP header line.

@@ -20,6 +20,8 @@ type Endpoints struct {
 	Revoke    string `json:"revoke"`
 	Userinfo  string `json:"userinfo"`
 	Logout    string `json:"logout"`
+	// Scenarios arranges failures on demand: the sandbox's only.
+	Scenarios string `json:"scenarios,omitempty"`
 }
 
 // Service is a client-credentials preset: the audience and scope of one of NGI's APIs.

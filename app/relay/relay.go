@@ -115,6 +115,7 @@ func New(envs []ngi.Environment, opts Options) *Relay {
 	mux.HandleFunc("POST /api/revoke", r.revoke)
 	mux.HandleFunc("POST /api/call", r.call)
 	mux.HandleFunc("POST /api/preflight", r.preflight)
+	mux.HandleFunc("POST /api/scenarios", r.scenario)
 	mux.HandleFunc("GET /api/discovery", r.discovery)
 	mux.HandleFunc("GET /api/jwks", r.jwks)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, req *http.Request) {

@@ -51,6 +51,29 @@ func (r *Relay) jwks(w http.ResponseWriter, req *http.Request) {
 	r.get(w, req, "jwks", func(e ngi.Environment) string { return e.Endpoints.JWKS })
 }
 
+// scenario carries an arranged failure to the sandbox, as the client: the
+// only environment with a scenarios endpoint.
+func (r *Relay) scenario(w http.ResponseWriter, req *http.Request) {
+	var in flow.ScenarioRequest
+	e, ok := r.accept(w, req, "scenario", &in, func() string { return in.Env })
+	if !ok {
+		return
+	}
+	if e.Endpoints.Scenarios == "" {
+		badRequest(w, e.Label+" cannot be made to fail on purpose: only the sandbox arranges failures.")
+		return
+	}
+	body := string(in.Scenario)
+	up, err := http.NewRequestWithContext(req.Context(), http.MethodPost, e.Endpoints.Scenarios, strings.NewReader(body))
+	if err != nil {
+		badEndpoint(w, e, "scenario", err)
+		return
+	}
+	up.Header.Set("Content-Type", "application/json")
+	up.Header.Set("Authorization", flow.BasicAuth(in.ClientID, in.ClientSecret))
+	r.send(w, req, e, "scenario", in.ClientID, up, body)
+}
+
 // badRequest answers 400 and makes no outbound connection.
 func badRequest(w http.ResponseWriter, msg string) {
 	writeJSON(w, http.StatusBadRequest, flow.RelayResult{Error: &flow.RelayError{Kind: "bad_request", Message: msg}})

@@ -128,6 +128,7 @@ func New(cfg Config) (*Server, error) {
 	s.env.DemoClient = &ngi.DemoClient{ID: DemoClientID, Secret: DemoClientSecret}
 	s.env.PKCE = true
 	s.env.CodeLifetime = s.codeLifetime
+	s.env.Endpoints.Scenarios = s.issuer + "scenarios"
 
 	mux := http.NewServeMux()
 	p := s.prefix

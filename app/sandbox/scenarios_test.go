@@ -51,11 +51,17 @@ func TestScenarioFailsTheNextCallsOfItsClient(t *testing.T) {
 		if status, body := ts.apiCall(t, "GET", "/feed/v1/consent/lastSequenceNr", consentToken, ""); status != 409 || body["error"] != "conflict" || stringOf(body["trace_id"]) == "" || stringOf(body["timestamp"]) == "" {
 			t.Errorf("the API's failure: %d %v", status, body)
 		}
+		if status, _ := ts.apiCall(t, "GET", "/feed/v1/consent/lastSequenceNr", consentToken, ""); status != 200 {
+			t.Errorf("the API after its scenario: %d", status)
+		}
 		// Revocation and userinfo.
 		ts.arrange(t, bankAuth, "POST", `{"endpoint":"revoke","status":500}`)
 		resp, body := ts.tokenRequest(t, "POST", "/sandbox/oauth2/revoke", "application/x-www-form-urlencoded", bankAuth, strings.NewReader("token=x"))
 		if resp.StatusCode != 500 || body["error"] != "server_error" {
 			t.Errorf("revoke: %d %v", resp.StatusCode, body)
+		}
+		if resp, _ := ts.tokenRequest(t, "POST", "/sandbox/oauth2/revoke", "application/x-www-form-urlencoded", bankAuth, strings.NewReader("token=x")); resp.StatusCode != 200 {
+			t.Errorf("revoke after its scenario: %d", resp.StatusCode)
 		}
 		ts.arrange(t, bankAuth, "POST", `{"endpoint":"userinfo","status":401,"error":"request_unauthorized"}`)
 		if resp, body := ts.tokenRequest(t, "GET", "/sandbox/userinfo", "", "Bearer "+consentToken, nil); resp.StatusCode != 401 || body["error"] != "request_unauthorized" {

@@ -39,6 +39,7 @@ type callTab struct {
 	info      flow.CallToken // what it was issued for, when the Token tab gave it
 	taken     *tokenHandoff
 	revealSSN bool
+	failure   failureArm
 
 	busy   bool
 	result *callResult
@@ -232,6 +233,9 @@ func (c *callTab) render() ga.UI {
 		),
 		findingList("call-findings", findings, "Ready to call."),
 		sendButtons("call-send", "Call", "Call "+op.ID, "Calling…", c.busy, func() []flow.Finding { return c.findings(time.Now()) }, c.send),
+		ga.If(c.sh.env() != nil && c.sh.env().Endpoints.Scenarios != "", func() ga.UI {
+			return c.failure.render("call-failure", "api", func(ga.Context, ga.Event) { c.failure.arm(c.sh, "api", c.op, c.token.secret) })
+		}),
 		// The live region is there before the first answer, so that it is announced.
 		ga.Div().ID("call-live").Attr("aria-live", "polite").Body(ga.If(c.result != nil, func() ga.UI { return c.renderResult(c.result) })),
 		c.renderJourney(),

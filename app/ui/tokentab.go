@@ -39,6 +39,7 @@ type tokenTab struct {
 	busy    bool
 	result  *tokenResult
 	revoked string // what the last revocation answered
+	failure failureArm
 }
 
 // tokenResult is one exchange as the page shows it.
@@ -306,6 +307,9 @@ func (t *tokenTab) render() ga.UI {
 		),
 		findingList("token-findings", findings, "Ready to send."),
 		sendButtons("exchange", "Send", "Send token request", "Sending…", t.busy || e == nil, func() []flow.Finding { return t.findings(time.Now()) }, t.exchange),
+		ga.If(e != nil && e.Endpoints.Scenarios != "", func() ga.UI {
+			return t.failure.render("token-failure", "token", func(ga.Context, ga.Event) { t.failure.arm(t.sh, "token", "", t.secret) })
+		}),
 		// The live region is there before the first answer, so that it is announced.
 		ga.Div().ID("token-live").Attr("aria-live", "polite").Body(ga.If(t.result != nil, func() ga.UI { return t.renderResult(t.result) })),
 	)
