@@ -169,18 +169,21 @@ func BenchmarkFirstLoad(b *testing.B) {
 		hm, am := medianLoad(h), medianLoad(a)
 		// The machine's speed drifts between rounds; each round's ratio
 		// compares loads made seconds apart, so their median is the steadier.
-		ratios := make([]float64, rounds)
+		// The headline is authdebug *ready* (usable) against the hello's mount.
+		ready, mounted := make([]float64, rounds), make([]float64, rounds)
 		for i := range rounds {
-			ratios[i] = a[i].Mounted / h[i].Mounted
+			ready[i], mounted[i] = a[i].Ready/h[i].Mounted, a[i].Mounted/h[i].Mounted
 		}
-		slices.Sort(ratios)
-		ratio := ratios[rounds/2]
+		slices.Sort(ready)
+		slices.Sort(mounted)
+		ratio := ready[rounds/2]
 		b.ReportMetric(hm.Mounted, name+"-hello-ms")
 		b.ReportMetric(am.Mounted, name+"-authdebug-ms")
-		b.ReportMetric(ratio, name+"-ratio")
+		b.ReportMetric(ratio, name+"-ready-ratio")
+		b.ReportMetric(mounted[rounds/2], name+"-mounted-ratio")
 		b.ReportMetric(am.Ready, name+"-authdebug-ready-ms")
-		b.Logf("%s, median of %d cold loads (ms from navigation): DOMContentLoaded / app.wasm received / Go main / mounted / ready\n  hello     %6.0f %6.0f %6.0f %6.0f %6.0f\n  authdebug %6.0f %6.0f %6.0f %6.0f %6.0f  (mounted %.2f× hello; median of the rounds' ratios %.2f×, from %.2f to %.2f; ready %.2f× hello)",
-			name, rounds, hm.DCL, hm.Wasm, hm.Main, hm.Mounted, hm.Ready, am.DCL, am.Wasm, am.Main, am.Mounted, am.Ready, am.Mounted/hm.Mounted, ratio, ratios[0], ratios[rounds-1], am.Ready/hm.Ready)
+		b.Logf("%s, median of %d cold loads (ms from navigation): DOMContentLoaded / app.wasm received / Go main / mounted / ready\n  hello     %6.0f %6.0f %6.0f %6.0f %6.0f\n  authdebug %6.0f %6.0f %6.0f %6.0f %6.0f\n  ready %.2f× the hello's mount (median of the rounds' ratios, from %.2f to %.2f); mounted %.2f×",
+			name, rounds, hm.DCL, hm.Wasm, hm.Main, hm.Mounted, hm.Ready, am.DCL, am.Wasm, am.Main, am.Mounted, am.Ready, ratio, ready[0], ready[rounds-1], mounted[rounds/2])
 	}
 }
 

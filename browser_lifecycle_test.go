@@ -14,6 +14,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"authdebug/app/ngi"
@@ -264,4 +265,23 @@ func TestBrowserSaysTheSandboxStoreIsDown(t *testing.T) {
 	}
 	b.choose("#env", "preprod")
 	b.waitPage(`document.querySelector('#sandbox-store-down') === null`)
+}
+
+// The page is ready at its mount: its environments came with the HTML, so
+// it needs no answer from /api/environments (blocked here) to be used.
+func TestBrowserIsReadyWithoutAskingForItsEnvironments(t *testing.T) {
+	srv := startServer(t, config{})
+	b := newBrowser(t)
+	if _, err := chromedp.Call(b.ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(b.ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: []*network.BlockPattern{{URLPattern: "*://*:*/api/environments", Block: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	b.open(srv.URL + "/")
+	b.waitApp()
+	if n := b.eval(`String(document.querySelectorAll('#env option').length)`); n != "3" {
+		t.Errorf("%s environments shown", n)
+	}
+	b.waitJS(`document.querySelector('#authorize-url').innerText.includes('/sandbox/oauth2/auth')`)
 }

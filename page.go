@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 
 	"authdebug/app/flow"
 	"authdebug/app/ngi"
+	"authdebug/app/portal"
 	"authdebug/app/ui"
 )
 
@@ -22,9 +24,11 @@ import (
 // loads (app.wasm, the stylesheet, the icons) and of the build (go-app's
 // own app.js and the page's HTML come from the binary). A deploy that
 // changes any of them reaches returning browsers.
-func pageVersion(webFS fs.FS, release, revision string) string {
+//
+// The page's embedded configuration is part of it too (pageConfig).
+func pageVersion(webFS fs.FS, release, revision, config string) string {
 	h := sha256.New()
-	h.Write([]byte(release + "\n" + revision + "\n"))
+	h.Write([]byte(release + "\n" + revision + "\n" + config + "\n"))
 	fs.WalkDir(webFS, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
@@ -38,6 +42,28 @@ func pageVersion(webFS fs.FS, release, revision string) string {
 		return nil
 	})
 	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// pageConfigID names the element that carries the page's configuration.
+const pageConfigID = "authdebug-config"
+
+// pageConfig is what the page needs to be ready at its mount, given with
+// the page so that no round trip comes between: the environments every
+// user may use, the public origin, the release, where signing out goes. It
+// is configuration only, the same for every request (nothing a visitor
+// sends reaches the HTML), in a data block the browser does not run; json
+// escapes <, > and & so it cannot close the element. Environments limited
+// to some groups, who is signed in and the sandbox store's health still
+// come from /api/environments and /api/site after the mount.
+func pageConfig(envs []ngi.Environment, access portal.Access, origin, release, signOut string) string {
+	open := []ngi.Environment{}
+	for _, e := range envs {
+		if _, limited := access[e.ID]; !limited {
+			open = append(open, e)
+		}
+	}
+	data, _ := json.Marshal(ui.PageConfig{Environments: open, PublicOrigin: origin, Version: release, SignOut: signOut})
+	return `<script type="application/json" id="` + pageConfigID + `">` + string(data) + `</script>`
 }
 
 // goappFiles are the files go-app's handler makes itself.

@@ -162,3 +162,22 @@ func TestServerStaysReadyWithoutItsStore(t *testing.T) {
 		t.Errorf("a token call without the store: %d %s", resp.StatusCode, body)
 	}
 }
+
+// The page's embedded configuration: the environments everyone may use,
+// nothing a request carries, no environment limited to some groups.
+func TestServerPageCarriesItsConfiguration(t *testing.T) {
+	srv := startServer(t, config{Web: testWeb(t), Access: portal.Access{"prod": {"ops"}}})
+	_, body := get(t, srv.URL+"/?client_id=%3Cscript%3Ealert(1)%3C/script%3E&x=INJECTED", nil)
+	page := string(body)
+	start := strings.Index(page, `<script type="application/json" id="authdebug-config">`)
+	if start < 0 {
+		t.Fatal("the page carries no configuration")
+	}
+	config := page[start : start+strings.Index(page[start:], "</script>")]
+	if !strings.Contains(config, `"id":"sandbox"`) || !strings.Contains(config, `"id":"preprod"`) || strings.Contains(config, `"id":"prod"`) {
+		t.Errorf("environments in the configuration: %s", config)
+	}
+	if strings.Contains(config, "INJECTED") || strings.Contains(config, "alert") {
+		t.Error("a request value reached the configuration")
+	}
+}

@@ -199,6 +199,7 @@ func newServer(cfg config) (*server, error) {
 		SandboxStore: sb.Ready,
 		Version:      release,
 	})
+	config := pageConfig(envs, cfg.Access, site.Origin(), release, map[bool]string{true: "/auth/logout"}[cfg.OIDC.Issuer != ""])
 	page := &ga.Handler{
 		Name:              "authdebug",
 		ShortName:         "authdebug",
@@ -210,13 +211,13 @@ func newServer(cfg config) (*server, error) {
 		BackgroundColor:   "#f6f7f9",
 		ThemeColor:        "#1f3a5f",
 		LoadingLabel:      "Loading authdebug…",
-		Version:           pageVersion(webFS, release, revision),
+		Version:           pageVersion(webFS, release, revision, config),
 		Resources:         webResolver{webFS},
 		WasmContentLength: fmt.Sprint(len(wasm)),
 		// The wasm's download starts as the HTML is read, not once app.js
 		// runs; app.js's fetch takes it (same URL, CORS mode and credentials).
 		// Interleaved cold loads: 0.94x the time throttled, even on loopback.
-		RawHeaders: []string{`<link rel="preload" href="/web/app.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">`},
+		RawHeaders: []string{`<link rel="preload" href="/web/app.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">`, config},
 	}
 
 	// Every route, and what passes sign-in without a session.

@@ -204,6 +204,15 @@ func (sh *shared) flash(id, message string) {
 	})
 }
 
+// PageConfig is what the server gives the page with its HTML, so that it
+// is ready at its mount (the server's pageConfig writes it).
+type PageConfig struct {
+	Environments []ngi.Environment `json:"environments"`
+	PublicOrigin string            `json:"public_origin"`
+	Version      string            `json:"version"`
+	SignOut      string            `json:"sign_out,omitempty"`
+}
+
 // runKey is the sessionStorage key of the run: redacted, so nothing secret
 // is at rest; sessionStorage, so it survives NGI's redirect in this tab.
 const runKey = "authdebug.run"

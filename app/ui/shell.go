@@ -65,6 +65,15 @@ func (s *Shell) OnMount(ctx ga.Context) {
 	ctx.LocalStorage().Get(historyKey, &s.sh.history)
 	ctx.SessionStorage().Get(secretKey, &s.token.secret)
 	s.token.remember = s.token.secret != ""
+	// The configuration that came with the page makes it ready now; the
+	// server's answers below bring what depends on who asks.
+	if el := ga.Window().GetElementByID("authdebug-config"); el.Truthy() {
+		var cfg PageConfig
+		if json.Unmarshal([]byte(el.Get("textContent").String()), &cfg) == nil && len(cfg.Environments) > 0 {
+			s.sh.publicOrigin, s.sh.version, s.sh.signOut = cfg.PublicOrigin, cfg.Version, cfg.SignOut
+			s.useEnvironments(cfg.Environments)
+		}
+	}
 	s.sh.fetch("GET", "/api/environments", nil, s.onEnvironments)
 	s.sh.fetch("GET", "/api/site", nil, func(r fetchResult) {
 		var site struct {
@@ -160,6 +169,12 @@ func (s *Shell) onEnvironments(r fetchResult) {
 		s.sh.envsErr = "The server offers no environments."
 		return
 	}
+	s.useEnvironments(envs)
+}
+
+// useEnvironments takes a list of environments, from the page's own
+// configuration or the server's answer.
+func (s *Shell) useEnvironments(envs []ngi.Environment) {
 	first := len(s.sh.envs) == 0
 	s.sh.setEnvironments(envs)
 	s.token.applyEnvDefaults(s.sh.env())
