@@ -74,7 +74,11 @@ func (sh *shared) ensureKeys() {
 	if sh.keys == nil {
 		sh.keys = map[string]*keyState{}
 	}
-	if k := sh.keys[e.ID]; k != nil && (k.loading || k.set != nil) {
+	// Once asked, the keys are not asked again by themselves, even after a
+	// failure: every answer that lands runs this again (Shell.arrive), and
+	// a failing key set would be fetched in a loop. "Fetch the keys again"
+	// asks anew (refetchKeys).
+	if k := sh.keys[e.ID]; k != nil {
 		return
 	}
 	k := &keyState{loading: true}

@@ -298,3 +298,20 @@ func TestEveryTabIsRegisteredOnce(t *testing.T) {
 		}
 	}
 }
+
+// A key set that fails to load is not fetched again by every answer that
+// lands afterwards (each runs the tab's arrive): only on request.
+func TestFailedKeysAreNotFetchedInALoop(t *testing.T) {
+	p := newTestPage(t)
+	p.open("http://tool.example/inspect")
+	p.answer(t, "/api/jwks", flow.RelayResult{Error: &flow.RelayError{Kind: "timeout", Message: "no answer"}})
+	for _, c := range p.calls {
+		if strings.HasPrefix(c.path, "/api/jwks") {
+			t.Fatal("the failed key set was asked for again by itself")
+		}
+	}
+	p.sh.refetchKeys()
+	if len(p.calls) == 0 || !strings.HasPrefix(p.calls[len(p.calls)-1].path, "/api/jwks") {
+		t.Error("asking again does not fetch the keys")
+	}
+}
