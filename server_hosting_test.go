@@ -135,6 +135,32 @@ func TestServerSandboxLimitsFailuresNotUse(t *testing.T) {
 			t.Fatalf("wrong secret %d from a new address: %d", i, status)
 		}
 	}
+	// The scenarios endpoint authenticates the client too: wrong secrets there
+	// count the same; a 401 the client arranged for itself does not.
+	arrange := func(srv *testServer, secret, body string) int {
+		req, _ := http.NewRequest("POST", srv.URL+"/sandbox/scenarios", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.SetBasicAuth(sandbox.DemoClientID, url.QueryEscape(secret))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	guessing := startServer(t, config{Web: testWeb(t), SandboxRate: sandboxRate{Failed: 3, FailedWindow: time.Minute, Calls: 200, Flows: 60, FlowsPerClient: 100}})
+	for i := 1; i <= 4; i++ {
+		if status := arrange(guessing, "wrong", `{"endpoint":"token","status":500}`); (status == http.StatusTooManyRequests) != (i > 3) {
+			t.Fatalf("wrong secret %d at /sandbox/scenarios: %d", i, status)
+		}
+	}
+	arranged := startServer(t, config{Web: testWeb(t), SandboxRate: sandboxRate{Failed: 3, FailedWindow: time.Minute, Calls: 200, Flows: 60, FlowsPerClient: 100}})
+	arrange(arranged, sandbox.DemoClientSecret, `{"endpoint":"token","status":401,"times":5}`)
+	for i := 1; i <= 6; i++ {
+		if status := good(arranged, sandbox.DemoClientID, sandbox.DemoClientSecret, ""); status == http.StatusTooManyRequests {
+			t.Fatalf("arranged 401 number %d counted as a failed authentication", i)
+		}
+	}
 	// Two replicas on one store: failures at either count for both.
 	store := redistest.Start(t)
 	replica := func() *testServer {

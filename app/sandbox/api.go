@@ -166,6 +166,7 @@ func (s *Server) withToken(opID string, h func(apiCall)) http.HandlerFunc {
 		}
 		c.token = t
 		if sc := s.trigger(r.Context(), t.Client, ScenarioAPI, op.ID); sc != nil {
+			w.Header().Set(ScenarioHeader, sc.ID)
 			wait(r.Context(), sc)
 			c.fail(sc.Status, sc.Error, "A failure arranged with /sandbox/scenarios (scenario "+sc.ID+").")
 			return

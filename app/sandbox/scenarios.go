@@ -244,8 +244,14 @@ func wait(ctx context.Context, sc *Scenario) {
 	}
 }
 
+// ScenarioHeader marks an answer a scenario gave, with the scenario's id:
+// a test can tell it from a real one, and the rate limits do not count an
+// arranged 401 as a failed authentication.
+const ScenarioHeader = "X-Sandbox-Scenario"
+
 // failOAuth answers as Hydra does at its endpoints: its error JSON.
 func (s *Server) failOAuth(w http.ResponseWriter, r *http.Request, sc *Scenario) {
+	w.Header().Set(ScenarioHeader, sc.ID)
 	wait(r.Context(), sc)
 	s.writeError(w, errorOf(sc.Status, sc.Error, "A failure arranged with /sandbox/scenarios (scenario "+sc.ID+")."))
 }
