@@ -34,7 +34,7 @@ vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./app/ngi ./app/flow ./app/token ./app/ui ./wasm
+	GOOS=js GOARCH=wasm $(GO) vet ./app/ngi ./app/flow ./app/token ./app/record ./app/ui ./wasm
 
 # The sandbox's Redis store is tested against Debian's redis-server.
 unit: redis
