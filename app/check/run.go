@@ -289,7 +289,7 @@ func (r *runner) token(audience, scope string) (*flow.TokenResponse, *flow.OAuth
 func (r *runner) clientCredentials(i int, c CredentialsCase) {
 	const ref = "RFC 6749 §4.4; NGI's audiences and scopes"
 	id := fmt.Sprintf("client_credentials[%d]", i)
-	title := fmt.Sprintf("a token for %s, scope %q: %s", c.Audience, c.Scope, c.Expect)
+	title := fmt.Sprintf("a token for %s, scope %q, expecting %s", c.Audience, c.Scope, c.Expect)
 	if r.secret == "" {
 		r.add(id, title, Skip, "error", ref, "No client secret: name it with client_secret_env or client_secret_file in the plan.")
 		return
