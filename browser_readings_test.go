@@ -6,6 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"authdebug/app/ngi"
 	"authdebug/app/sandbox"
 )
 
@@ -125,4 +126,34 @@ func TestBrowserArrangesATokenFailure(t *testing.T) {
 	b.click("#exchange")
 	b.waitAttr("#token-result", "data-outcome", "success")
 	b.noConsoleErrors("503 (Service Unavailable)")
+}
+
+// The Call tab arranges an API failure the same way: the next call of the
+// chosen operation answers 500 with a trace_id, shown to quote to NGI.
+func TestBrowserArrangesAnAPIFailure(t *testing.T) {
+	srv := startServer(t, config{})
+	b := newBrowser(t)
+	b.open(srv.URL + "/token")
+	b.waitApp()
+	b.choose("#token-grant", "client_credentials")
+	b.waitJS(`!!document.querySelector('#service')`)
+	b.choose("#service", ngi.Preprod().Services[2].Audience)
+	b.input("#client-secret", sandbox.DemoClientSecret)
+	b.click("#exchange")
+	b.waitAttr("#token-result", "data-outcome", "success")
+	b.click("#nav-call")
+	b.waitJS(`!!document.querySelector('#call-operation')`)
+	b.choose("#call-operation", "lastSequenceNr")
+	b.eval(`document.querySelector('#call-failure').open = true; ""`)
+	b.choose("#call-failure-choice", "2")
+	b.click("#call-failure-arm")
+	b.waitJS(`document.querySelector('#call-failure-said').innerText.startsWith('Armed')`)
+	b.click("#call-send")
+	b.waitAttr("#call-result", "data-status", "500")
+	if b.text("#call-trace-id") == "" {
+		t.Errorf("no trace_id shown: %s", b.text("#call-result"))
+	}
+	b.click("#call-send")
+	b.waitAttr("#call-result", "data-status", "200")
+	b.noConsoleErrors("500 (Internal Server Error)")
 }
