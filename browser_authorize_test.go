@@ -101,11 +101,7 @@ func TestBrowserCallbackReadsSeedExamples(t *testing.T) {
 	b := newBrowser(t)
 	b.open(srv.URL + "/")
 	// Record a pending request like the seed's, then read its callbacks.
-	b.input("#redirect-uri", "https://api-eksempelbank.no/v1/callback")
-	b.input("#state", "thisShouldBeARandomValue")
-	b.click("#authorize-copy")
-	// Headless and unfocused, the browser refuses the clipboard: the page says so, and still records.
-	b.waitJS(`(t => t.startsWith('Copied:') || t.includes('not copied'))(document.querySelector('#authorize-recorded').innerText)`)
+	recordRequest(b, "https://api-eksempelbank.no/v1/callback", "thisShouldBeARandomValue")
 
 	b.click("#nav-callback")
 	b.waitJS(`!!document.querySelector('#callback-input')`)

@@ -16,11 +16,7 @@ func TestBrowserReadingsAreTrueInPastedShapes(t *testing.T) {
 	b := newBrowser(t)
 	b.open(srv.URL + "/")
 	b.waitApp()
-	// A pending request, as the person's own app sent it.
-	b.input("#redirect-uri", "https://bank.example/v1/callback")
-	b.input("#state", "GYTKa1b2c3d4")
-	b.click("#authorize-copy")
-	b.waitJS(`(t => t.startsWith('Copied:') || t.includes('not copied'))(document.querySelector('#authorize-recorded').innerText)`)
+	recordRequest(b, "https://bank.example/v1/callback", "GYTKa1b2c3d4")
 	b.click("#nav-callback")
 	b.waitJS(`!!document.querySelector('#callback-input')`)
 
@@ -110,10 +106,7 @@ func TestBrowserKeyboardFocusFollows(t *testing.T) {
 func TestBrowserArrangesATokenFailure(t *testing.T) {
 	srv := startServer(t, config{})
 	b := newBrowser(t)
-	b.open(srv.URL + "/token")
-	b.waitApp()
-	b.choose("#token-grant", "client_credentials")
-	b.input("#client-secret", sandbox.DemoClientSecret)
+	demoClientCredentials(b, srv)
 	b.eval(`document.querySelector('#token-failure').open = true; ""`)
 	b.choose("#token-failure-choice", "3")
 	b.click("#token-failure-arm")
@@ -133,12 +126,8 @@ func TestBrowserArrangesATokenFailure(t *testing.T) {
 func TestBrowserArrangesAnAPIFailure(t *testing.T) {
 	srv := startServer(t, config{})
 	b := newBrowser(t)
-	b.open(srv.URL + "/token")
-	b.waitApp()
-	b.choose("#token-grant", "client_credentials")
-	b.waitJS(`!!document.querySelector('#service')`)
+	demoClientCredentials(b, srv)
 	b.choose("#service", ngi.Preprod().Services[2].Audience)
-	b.input("#client-secret", sandbox.DemoClientSecret)
 	b.click("#exchange")
 	b.waitAttr("#token-result", "data-outcome", "success")
 	b.click("#nav-call")
@@ -156,4 +145,26 @@ func TestBrowserArrangesAnAPIFailure(t *testing.T) {
 	b.click("#call-send")
 	b.waitAttr("#call-result", "data-status", "200")
 	b.noConsoleErrors("500 (Internal Server Error)")
+}
+
+// recordRequest records an authorize request on the Authorize tab (open)
+// with a redirect_uri and state, as Copy does.
+func recordRequest(b *browser, redirectURI, state string) {
+	b.t.Helper()
+	b.input("#redirect-uri", redirectURI)
+	b.input("#state", state)
+	b.click("#authorize-copy")
+	// Headless and unfocused, the browser refuses the clipboard: the page says so, and still records.
+	b.waitJS(`(t => t.startsWith('Copied:') || t.includes('not copied'))(document.querySelector('#authorize-recorded').innerText)`)
+}
+
+// demoClientCredentials opens the Token tab for a client-credentials call
+// of the sandbox's demo client, its secret typed.
+func demoClientCredentials(b *browser, srv *testServer) {
+	b.t.Helper()
+	b.open(srv.URL + "/token")
+	b.waitApp()
+	b.choose("#token-grant", "client_credentials")
+	b.waitJS(`!!document.querySelector('#service')`)
+	b.input("#client-secret", sandbox.DemoClientSecret)
 }

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,5 +158,24 @@ func TestCheckSnapshotCatchesDrift(t *testing.T) {
 	os.WriteFile(snap, []byte(data), 0o644)
 	if code, out, _ := runCheckIn(t, "-plan", plan); code != 1 || !strings.Contains(out, "FAIL  snapshot.discovery") || !strings.Contains(out, "token_endpoint") {
 		t.Errorf("drift: exit %d\n%s", code, out)
+	}
+}
+
+// An environment that answers, but not with its documents: the checks fail
+// with what came back (a status, a body too large), never a crash.
+func TestCheckReportsDocumentsThatAreNotThere(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/jwks.json"):
+			w.Write(bytes.Repeat([]byte("x"), 2<<20)) // more than the relay takes
+		default:
+			http.Error(w, "maintenance", http.StatusServiceUnavailable)
+		}
+	}))
+	defer upstream.Close()
+	plan := writePlan(t, "environment: broken\nchecks: {discovery: {}, jwks: {}}\n")
+	code, out, errs := runCheckIn(t, "-plan", plan, "-env", "broken="+upstream.URL+"/")
+	if code != 1 || !strings.Contains(out, "FAIL  discovery.document") || !strings.Contains(out, "HTTP 503") || !strings.Contains(out, "FAIL  jwks.document") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errs)
 	}
 }

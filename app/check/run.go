@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -128,10 +129,21 @@ func answerProblem(res flow.RelayResult) string {
 	return ""
 }
 
+// fetchProblem says why a fetched document is not there to read, or "".
+func fetchProblem(res flow.RelayResult) string {
+	if p := answerProblem(res); p != "" {
+		return p
+	}
+	if res.Response.Status != 200 {
+		return fmt.Sprintf("HTTP %d", res.Response.Status)
+	}
+	return ""
+}
+
 func (r *runner) discovery(res flow.RelayResult) {
 	const ref = "OpenID Connect Discovery 1.0 §3; NGI's profile (domain.md)"
-	if p := answerProblem(res); p != "" || res.Response.Status != 200 {
-		r.add("discovery.document", "The discovery document is served", Fail, "error", ref, firstOf(p, fmt.Sprintf("HTTP %d", res.Response.Status)))
+	if p := fetchProblem(res); p != "" {
+		r.add("discovery.document", "The discovery document is served", Fail, "error", ref, p)
 		return
 	}
 	checks, err := flow.CheckDiscovery([]byte(res.Response.Body), r.env)
@@ -150,13 +162,13 @@ func (r *runner) discovery(res flow.RelayResult) {
 
 func (r *runner) jwks(res flow.RelayResult) {
 	const ref = "RFC 7517; RFC 7518 §3.3 (RS256, keys of 2048 bits or more)"
-	if p := answerProblem(res); p != "" || res.Response.Status != 200 {
-		r.add("jwks.document", "The key set is served", Fail, "error", ref, firstOf(p, fmt.Sprintf("HTTP %d", res.Response.Status)))
+	if p := fetchProblem(res); p != "" {
+		r.add("jwks.document", "The key set is served", Fail, "error", ref, p)
 		return
 	}
 	set, err := token.ParseJWKS([]byte(res.Response.Body))
 	if err != nil || len(set.Keys) == 0 {
-		r.add("jwks.document", "The key set is served", Fail, "error", ref, firstOf(errText(err), "the key set has no keys"))
+		r.add("jwks.document", "The key set is served", Fail, "error", ref, cmp.Or(errText(err), "the key set has no keys"))
 		return
 	}
 	r.add("jwks.document", "The key set is served", Pass, "error", ref, fmt.Sprintf("%d key(s)", len(set.Keys)))
@@ -196,8 +208,9 @@ func (r *runner) jwks(res flow.RelayResult) {
 	verdict("jwks.unique_kids", "Key ids are unique", dup, "kids: "+strings.Join(seen, ", "))
 }
 
-// preflight asks the authorize endpoint about a request, nobody logging in.
-func (r *runner) preflight(redirectURI, scope string) (*flow.Preflight, string) {
+// preflight asks the authorize endpoint about a request, nobody logging in;
+// said is the page's sentence for the answer, or why there is none.
+func (r *runner) preflight(redirectURI, scope string) (p *flow.Preflight, said string) {
 	req := flow.AuthRequest{Endpoint: r.env.Endpoints.Authorize, ClientID: r.plan.ClientID, RedirectURI: redirectURI, Scope: scope,
 		State: randomState()}
 	params := map[string]string{}
@@ -205,46 +218,37 @@ func (r *runner) preflight(redirectURI, scope string) (*flow.Preflight, string) 
 		params[p.Name] = p.Value
 	}
 	res, err := r.relay.Post("/api/preflight", flow.PreflightRequest{Env: r.env.ID, Params: params})
-	if err != nil {
-		return nil, err.Error()
+	switch {
+	case err != nil:
+		return nil, "No answer: " + err.Error()
+	case answerProblem(res) != "":
+		return nil, "No answer: " + answerProblem(res)
+	case res.Preflight == nil:
+		return nil, "No answer: no preflight reading"
 	}
-	if p := answerProblem(res); p != "" {
-		return nil, p
-	}
-	if res.Preflight == nil {
-		return nil, "no preflight reading"
-	}
-	return res.Preflight, ""
+	return res.Preflight, res.Preflight.Sentence(redirectURI, r.plan.ClientID, r.env.Who(), res.Response.Status)
 }
 
 func (r *runner) redirectURIs(c RedirectURIs) {
 	const ref = "RFC 6749 §3.1.2.3; Hydra compares redirect URIs exactly"
-	scope := firstOf(c.Scope, ngi.ScopePresentation)
-	for i, uri := range c.Registered {
-		id := fmt.Sprintf("redirect_uris.registered[%d]", i)
-		p, problem := r.preflight(uri, scope)
-		switch {
-		case problem != "":
-			r.add(id, uri+" is registered and accepted", Fail, "error", ref, "No answer: "+problem)
-		case p.Registered() == flow.MatchYes && p.Verdict == flow.PreflightAccepted:
-			r.add(id, uri+" is registered and accepted", Pass, "error", ref, fmt.Sprintf("%s accepts it: the next page would be the login.", capital(r.env.Who())))
-		case p.Registered() == flow.MatchYes:
-			r.add(id, uri+" is registered and accepted", Fail, "error", ref, fmt.Sprintf("Registered (%s answered at it), but the request is refused: %s: %s", r.env.Who(), p.Error, p.Reason))
-		default:
-			r.add(id, uri+" is registered and accepted", Fail, "error", ref, fmt.Sprintf("Not registered for client %s: %s", r.plan.ClientID, firstOf(p.Reason, p.Error, p.Verdict)))
+	scope := cmp.Or(c.Scope, ngi.ScopePresentation)
+	check := func(id, title, uri string, pass func(*flow.Preflight) bool) {
+		p, said := r.preflight(uri, scope)
+		outcome := Fail
+		if p != nil && pass(p) {
+			outcome = Pass
 		}
+		r.add(id, title, outcome, "error", ref, said)
+	}
+	for i, uri := range c.Registered {
+		check(fmt.Sprintf("redirect_uris.registered[%d]", i), uri+" is registered and accepted", uri, func(p *flow.Preflight) bool {
+			return p.Registered() == flow.MatchYes && p.Verdict == flow.PreflightAccepted
+		})
 	}
 	for i, uri := range c.NotRegistered {
-		id := fmt.Sprintf("redirect_uris.not_registered[%d]", i)
-		p, problem := r.preflight(uri, scope)
-		switch {
-		case problem != "":
-			r.add(id, uri+" is refused before any redirect", Fail, "error", ref, "No answer: "+problem)
-		case p.Registered() == flow.MatchNo:
-			r.add(id, uri+" is refused before any redirect", Pass, "error", ref, fmt.Sprintf("%s refuses it on its own error page: %s", capital(r.env.Who()), p.Reason))
-		default:
-			r.add(id, uri+" is refused before any redirect", Fail, "error", ref, fmt.Sprintf("%s did not refuse it as unregistered (%s): a URI that should not be registered is.", capital(r.env.Who()), firstOf(p.Error, p.Verdict)))
-		}
+		check(fmt.Sprintf("redirect_uris.not_registered[%d]", i), uri+" is refused before any redirect", uri, func(p *flow.Preflight) bool {
+			return p.Registered() == flow.MatchNo
+		})
 	}
 }
 
@@ -255,16 +259,15 @@ func (r *runner) authorize(i int, c AuthorizeCase) {
 	if uri == "" {
 		uri = r.plan.Checks.RedirectURIs.Registered[0]
 	}
-	p, problem := r.preflight(uri, c.Scope)
-	if problem != "" {
-		r.add(id, title, Fail, "error", "RFC 6749 §4.1.1", "No answer: "+problem)
+	p, said := r.preflight(uri, c.Scope)
+	if p == nil {
+		r.add(id, title, Fail, "error", "RFC 6749 §4.1.1", said)
 		return
 	}
 	got := p.Verdict
 	if c.Expect != flow.PreflightAccepted && c.Expect != flow.PreflightRefused && p.Error != "" {
 		got = p.Error
 	}
-	said := fmt.Sprintf("%s: %s", p.Verdict, firstOf(p.Reason, p.Error, "the next page would be the login"))
 	if got == c.Expect {
 		r.add(id, title, Pass, "error", "RFC 6749 §4.1.1", said)
 		return
@@ -298,7 +301,7 @@ func (r *runner) clientCredentials(i int, c CredentialsCase) {
 	got, said := "", ""
 	switch {
 	case tok != nil:
-		got, said = "success", "a token, scope "+firstOf(tok.Scope, c.Scope)
+		got, said = "success", "a token, scope "+cmp.Or(tok.Scope, c.Scope)
 	case oerr != nil:
 		reason, _ := oerr.Reason()
 		got, said = oerr.Error, oerr.Error+": "+reason
@@ -345,7 +348,7 @@ func (r *runner) api() {
 	default:
 		e, _ := flow.ReadAPIError(res.Response.Body)
 		meaning, _ := flow.ExplainCall(op, res.Response.Status, e)
-		r.add(id, title, Fail, "error", ref, fmt.Sprintf("HTTP %d: %s", res.Response.Status, firstOf(meaning, e.Error)))
+		r.add(id, title, Fail, "error", ref, fmt.Sprintf("HTTP %d: %s", res.Response.Status, cmp.Or(meaning, e.Error)))
 	}
 }
 
@@ -353,25 +356,9 @@ func randomState() string {
 	return "check-" + rand.Text()
 }
 
-func capital(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 func errText(err error) string {
 	if err == nil {
 		return ""
 	}
 	return err.Error()
-}
-
-func firstOf(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

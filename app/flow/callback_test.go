@@ -195,6 +195,15 @@ func TestCallbackInThePastedShapes(t *testing.T) {
 			}
 		})
 	}
+	// Brackets that close inside the URL are its own.
+	if c := ReadCallback(want + "?code=abc&state=(x)"); c.State != "(x)" {
+		t.Errorf("a state with balanced brackets: %q", c.State)
+	}
+	// A callback with a URL percent-encoded in a parameter of its own is
+	// read as itself, not as that URL.
+	if c := ReadCallback(want + "?code=real&state=" + state + "&next=" + url.QueryEscape("https://other.example/cb?code=other")); c.Code != "real" {
+		t.Errorf("read the URL inside a parameter: code %q", c.Code)
+	}
 	// A value may end in a dot inside a URL; only what follows the URL is trimmed.
 	if c := ReadCallback(want + "?state=" + state + "&code=a.b"); c.Code != "a.b" {
 		t.Errorf("a code with a dot inside: %q", c.Code)

@@ -1,7 +1,10 @@
 package flow
 
 import (
+	"cmp"
+	"fmt"
 	"net/url"
+	"strings"
 
 	"authdebug/app/ngi"
 )
@@ -94,4 +97,52 @@ func (p Preflight) Registered() Match {
 func AnyPortOnly(uri string) bool {
 	u, err := url.Parse(uri)
 	return err == nil && u.Scheme == "http" && u.Port() != "" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "::1")
+}
+
+// RegisteredText says whether the redirect_uri is registered, and how the
+// answer shows it; who names the server in a sentence ("NGI", "the sandbox").
+func (p Preflight) RegisteredText(uri, who string) string {
+	switch p.Registered() {
+	case MatchYes:
+		if AnyPortOnly(uri) {
+			return "registered, perhaps on another port: " + who + " accepts a loopback IP on any port (RFC 8252)"
+		}
+		return "registered (" + who + " answered at it)"
+	case MatchNo:
+		return "not registered"
+	}
+	return "not known"
+}
+
+// AcceptedText says whether the request as a whole was accepted.
+func (p Preflight) AcceptedText() string {
+	switch p.Verdict {
+	case PreflightAccepted:
+		return "accepted"
+	case PreflightRefused:
+		return "refused: " + p.Error
+	}
+	return "unclear"
+}
+
+// Sentence says the answer in plain words, as the page and authdebug check
+// show it; status is the HTTP status the authorize endpoint answered.
+func (p Preflight) Sentence(uri, clientID, who string, status int) string {
+	if who != "" {
+		who = strings.ToUpper(who[:1]) + who[1:] // it starts the sentence
+	}
+	reason := cmp.Or(p.Reason, p.Description, "no reason given")
+	switch {
+	case p.Verdict == PreflightUnclear:
+		return fmt.Sprintf("Unclear: the server answered HTTP %d, not with a redirect to its login or an error. Location: %q.", status, p.Location)
+	case p.Verdict == PreflightAccepted:
+		return who + " accepts this request: the next page would be the login."
+	case p.Where == "error_page":
+		s := fmt.Sprintf("%s refuses it before the login, on its own error page (%s): %s", who, p.Error, reason)
+		if p.Registered() == MatchNo && uri != "" {
+			s += fmt.Sprintf(" The redirect_uri %s is not registered for client %s.", uri, clientID)
+		}
+		return s
+	}
+	return fmt.Sprintf("%s sent the error back to the redirect_uri, so it is registered; the request itself is refused (%s): %s", who, p.Error, reason)
 }

@@ -1,6 +1,9 @@
 package flow
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestReadPreflight(t *testing.T) {
 	const auth = "https://access-preprod.norskgjeld.no/oauth2/auth"
@@ -60,5 +63,28 @@ func TestPreflightRegisteredApartFromAccepted(t *testing.T) {
 	}
 	if !AnyPortOnly("http://127.0.0.1:49152/cb") || AnyPortOnly("https://bank.example:8443/cb") || AnyPortOnly("http://127.0.0.1/cb") {
 		t.Error("AnyPortOnly")
+	}
+}
+
+// The words the page and authdebug check both use for a preflight.
+func TestPreflightInWords(t *testing.T) {
+	accepted := Preflight{Verdict: PreflightAccepted}
+	unregistered := Preflight{Verdict: PreflightRefused, Where: "error_page", Error: "invalid_request", Reason: "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."}
+	scope := Preflight{Verdict: PreflightRefused, Where: "redirect_uri", Error: "invalid_scope", Reason: "The OAuth 2.0 Client is not allowed to request scope 'x'."}
+	for _, tt := range []struct{ got, want string }{
+		{accepted.Sentence("https://b/cb", "c", "the sandbox", 302), "The sandbox accepts this request"},
+		{accepted.RegisteredText("https://b/cb", "NGI"), "registered (NGI answered at it)"},
+		{accepted.RegisteredText("http://127.0.0.1:4000/cb", "NGI"), "perhaps on another port"},
+		{accepted.AcceptedText(), "accepted"},
+		{unregistered.Sentence("https://b/cb/", "bank", "NGI", 302), "The redirect_uri https://b/cb/ is not registered for client bank."},
+		{unregistered.RegisteredText("https://b/cb/", "NGI"), "not registered"},
+		{scope.Sentence("https://b/cb", "bank", "NGI", 302), "so it is registered; the request itself is refused (invalid_scope)"},
+		{scope.AcceptedText(), "refused: invalid_scope"},
+		{Preflight{Verdict: PreflightUnclear}.Sentence("", "", "NGI", 200), "HTTP 200"},
+		{Preflight{Verdict: PreflightUnclear}.RegisteredText("", "NGI"), "not known"},
+	} {
+		if !strings.Contains(tt.got, tt.want) {
+			t.Errorf("%q lacks %q", tt.got, tt.want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ package record
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,7 +145,7 @@ func (r *Run) Add(s Step) {
 		s.Index = r.Steps[len(r.Steps)-1].Index + 1
 	}
 	r.Steps = append(r.Steps, s)
-	if s.TraceID != "" && !contains(r.TraceIDs, s.TraceID) {
+	if s.TraceID != "" && !slices.Contains(r.TraceIDs, s.TraceID) {
 		r.TraceIDs = append(r.TraceIDs, s.TraceID)
 	}
 }
@@ -176,13 +177,4 @@ func (r *Run) Revise(s Step, within time.Duration) {
 		return
 	}
 	r.Add(s)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

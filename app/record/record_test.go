@@ -158,3 +158,27 @@ func TestFromRelayCorrelatesWithoutKeeping(t *testing.T) {
 		t.Errorf("API refusal: %+v", failed)
 	}
 }
+
+// A callback typed key by key is one step; a later one is another. Inspect's
+// verdict goes once on the last token step.
+func TestReviseAndNote(t *testing.T) {
+	at := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	r := New(at, "", Environment{}, "")
+	r.Add(Step{Kind: KindToken, At: at})
+	r.Revise(Step{Kind: KindCallback, At: at, URL: "a"}, time.Minute)
+	r.Revise(Step{Kind: KindCallback, At: at.Add(time.Second), URL: "ab"}, time.Minute)
+	if len(r.Steps) != 2 || r.Steps[1].URL != "ab" || r.Steps[1].Index != 1 {
+		t.Fatalf("typed: %+v", r.Steps)
+	}
+	r.Revise(Step{Kind: KindCallback, At: at.Add(2 * time.Minute), URL: "c"}, time.Minute)
+	if len(r.Steps) != 3 {
+		t.Errorf("a later callback replaced the one before: %+v", r.Steps)
+	}
+	f := flow.Finding{Level: flow.LevelInfo, Field: "id_token", Message: "verified"}
+	if !r.Note(KindToken, f) || r.Note(KindToken, f) || len(r.Steps[0].Findings) != 1 {
+		t.Errorf("noted: %+v", r.Steps[0].Findings)
+	}
+	if r.Note(KindCall, f) {
+		t.Error("noted on a step that is not there")
+	}
+}

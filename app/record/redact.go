@@ -1,12 +1,14 @@
 package record
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"authdebug/app/flow"
@@ -48,7 +50,7 @@ func Value(name, v string) string {
 		return v
 	case flow.IsNationalID(name):
 		return Masked
-	case flow.IsSecret(name) || contains(correlated, strings.ToLower(name)):
+	case flow.IsSecret(name) || slices.Contains(correlated, strings.ToLower(name)):
 		return Fingerprint(v)
 	}
 	return v
@@ -122,7 +124,7 @@ func Body(contentType, body string) string {
 	case strings.Contains(contentType, "x-www-form-urlencoded"):
 		return Form(trimmed)
 	}
-	return fmt.Sprintf("[a %s body of %d bytes, not kept]", firstOf(contentType, "non-JSON"), len(body))
+	return fmt.Sprintf("[a %s body of %d bytes, not kept]", cmp.Or(contentType, "non-JSON"), len(body))
 }
 
 func redactJSON(name string, v any) any {
@@ -168,13 +170,4 @@ func OpenJWT(raw string) (map[string]any, bool) {
 		}
 	}
 	return map[string]any{"header": redactJSON("", header), "claims": redactJSON("", claims), "signature": "dropped"}, true
-}
-
-func firstOf(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package record
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -117,7 +118,7 @@ func (r *Run) NoteKeys(body string) {
 	}
 	r.Keys = nil
 	for _, k := range set.Keys {
-		r.Keys = append(r.Keys, Key{Kid: k.Kid, Alg: firstOf(k.Alg, k.Kty)})
+		r.Keys = append(r.Keys, Key{Kid: k.Kid, Alg: cmp.Or(k.Alg, k.Kty)})
 	}
 }
 

@@ -38,29 +38,20 @@ func (p *preflightAnswer) registered() flow.Match {
 	return p.result.Registered()
 }
 
-// registeredText says whether the redirect_uri is registered, and how we know.
+// registeredText says whether the redirect_uri is registered (flow's words).
 func (p *preflightAnswer) registeredText() string {
-	switch p.registered() {
-	case flow.MatchYes:
-		if flow.AnyPortOnly(p.uri) {
-			return "registered, perhaps on another port: " + p.who + " accepts a loopback IP on any port (RFC 8252)"
-		}
-		return "registered (" + p.who + " answered at it)"
-	case flow.MatchNo:
-		return "not registered"
+	if p.result == nil {
+		return "not known"
 	}
-	return "not known"
+	return p.result.RegisteredText(p.uri, p.who)
 }
 
 // acceptedText says whether the request as a whole was accepted.
 func (p *preflightAnswer) acceptedText() string {
-	switch p.verdict() {
-	case flow.PreflightAccepted:
-		return "accepted"
-	case flow.PreflightRefused:
-		return "refused: " + p.result.Error
+	if p.result == nil {
+		return "unclear"
 	}
-	return "unclear"
+	return p.result.AcceptedText()
 }
 
 func (p *preflightAnswer) verdict() string {
@@ -106,33 +97,15 @@ func (sh *shared) preflight(r flow.AuthRequest, done func(*preflightAnswer)) {
 	})
 }
 
-// sentence says a preflight's answer in plain words.
+// sentence says a preflight's answer in plain words (flow's, when there is one).
 func (p *preflightAnswer) sentence() string {
-	r, who := p.result, capitalize(p.who)
 	switch {
 	case p.problem != "":
 		return "No answer: " + p.problem
-	case r == nil:
+	case p.result == nil:
 		return fmt.Sprintf("Unclear: the server answered HTTP %d.", p.status)
-	case r.Verdict == flow.PreflightUnclear:
-		return fmt.Sprintf("Unclear: the server answered HTTP %d, not with a redirect to its login or an error. Location: %q.", p.status, r.Location)
-	case r.Verdict == flow.PreflightAccepted:
-		return who + " accepts this request: the next page would be the login."
-	case r.Where == "error_page":
-		s := fmt.Sprintf("%s refuses it before the login, on its own error page (%s): %s", who, r.Error, firstNonEmpty(r.Reason, r.Description, "no reason given"))
-		if r.Registered() == flow.MatchNo && p.uri != "" {
-			s += fmt.Sprintf(" The redirect_uri %s is not registered for client %s.", p.uri, p.client)
-		}
-		return s
 	}
-	return fmt.Sprintf("%s sent the error back to the redirect_uri, so it is registered; the request itself is refused (%s): %s", who, r.Error, firstNonEmpty(r.Reason, r.Description, "no reason given"))
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return p.result.Sentence(p.uri, p.client, p.who, p.status)
 }
 
 // probe checks a list of redirect URIs for the client, one preflight at a
